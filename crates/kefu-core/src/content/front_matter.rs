@@ -1,0 +1,458 @@
+//! Splitting a file into YAML front matter and Markdown body, and turning the YAML into a
+//! [`Document`] with problems reported at the line they concern.
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use super::model::{
+    CaseMeta, Document, Kind, Phrase, Platform, Problem, RuleMeta, parse_date,
+};
+
+/// A file split at its front matter fences.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Split<'a> {
+    /// The YAML between the fences.
+    pub(crate) yaml: &'a str,
+    /// 1-based file line of the first YAML line.
+    pub(crate) yaml_line: usize,
+    /// The Markdown after the closing fence.
+    pub(crate) body: &'a str,
+    /// 1-based file line where the body starts.
+    pub(crate) body_line: usize,
+}
+
+/// Why a file could not be split.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum SplitError {
+    /// The file does not start with `---`.
+    Missing,
+    /// `---` opens a block that never closes.
+    Unclosed,
+}
+
+fn is_fence(line: &str, closing: bool) -> bool {
+    let t = line.trim_end();
+    t == "---" || (closing && t == "...")
+}
+
+/// Splits `text` (newlines already normalised) into front matter and body.
+pub(crate) fn split(text: &str) -> Result<Split<'_>, SplitError> {
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().ok_or(SplitError::Missing)?;
+    if !is_fence(first, false) {
+        return Err(SplitError::Missing);
+    }
+    let yaml_start = first.len();
+    let mut offset = yaml_start;
+    let mut line_no = 1;
+    for line in lines {
+        line_no += 1;
+        if is_fence(line, true) {
+            return Ok(Split {
+                yaml: &text[yaml_start..offset],
+                yaml_line: 2,
+                body: &text[offset + line.len()..],
+                body_line: line_no + 1,
+            });
+        }
+        offset += line.len();
+    }
+    Err(SplitError::Unclosed)
+}
+
+/// Accepts `tags: 物流` as well as `tags: [物流, 发货]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> OneOrMany<T> {
+    fn into_vec(self) -> Vec<T> {
+        match self {
+            OneOrMany::One(t) => vec![t],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RawPhrase {
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    when: Option<String>,
+}
+
+/// The front matter as written. Everything is optional here; validation happens afterwards so
+/// that one missing field yields one clear problem instead of a serde error.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawFrontMatter {
+    kind: Option<Spanned<String>>,
+    title: Option<Spanned<String>>,
+    id: Option<Spanned<String>>,
+    tags: Option<OneOrMany<String>>,
+    platforms: Option<OneOrMany<String>>,
+    aliases: Option<OneOrMany<String>>,
+    author: Option<String>,
+    updated: Option<Spanned<String>>,
+    phrases: Option<Vec<Spanned<RawPhrase>>>,
+    platform: Option<Spanned<String>>,
+    outcome: Option<String>,
+    effective: Option<Spanned<String>>,
+    source: Option<String>,
+    reviewed: Option<Spanned<String>>,
+    review_every_days: Option<Spanned<u32>>,
+}
+
+/// Keys every document may carry; drills' other keys are kept as searchable text.
+const COMMON_KEYS: &[&str] = &[
+    "kind", "title", "id", "tags", "platforms", "aliases", "author", "updated",
+];
+
+/// The result of reading one file's front matter.
+pub(crate) struct Parsed {
+    pub(crate) doc: Option<Document>,
+    pub(crate) problems: Vec<Problem>,
+}
+
+/// Builds a document from a split file. `rel` is the path used in problems and as default id.
+pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
+    let mut problems = Vec::new();
+    let at = |line: u64| split.yaml_line + (line as usize).saturating_sub(1);
+    let raw: RawFrontMatter = match serde_saphyr::from_str(split.yaml) {
+        Ok(Some(raw)) => raw,
+        Ok(None) => RawFrontMatter::default(),
+        Err(e) => {
+            let line = e.location().map(|l| at(l.line())).unwrap_or(1);
+            problems.push(
+                Problem::error(rel, line, format!("malformed YAML front matter: {}", yaml_message(&e)))
+                    .hint("front matter is YAML between two `---` lines, e.g. `title: 催发货`; quote values that contain `:` or `#`"),
+            );
+            return Parsed { doc: None, problems };
+        }
+    };
+
+    let Some(kind_raw) = raw.kind else {
+        problems.push(
+            Problem::error(rel, 1, "missing `kind`")
+                .hint("add `kind: playbook` (or case, rule, drill) to the front matter"),
+        );
+        return Parsed { doc: None, problems };
+    };
+    let Some(kind) = Kind::parse(&kind_raw.value) else {
+        problems.push(
+            Problem::error(rel, at(kind_raw.referenced.line()), format!("unknown kind `{}`", kind_raw.value))
+                .hint("kind is one of playbook, case, rule, drill"),
+        );
+        return Parsed { doc: None, problems };
+    };
+    let title = match raw.title {
+        Some(t) if !t.value.trim().is_empty() => t.value.trim().to_string(),
+        Some(t) => {
+            problems.push(Problem::error(rel, at(t.referenced.line()), "empty `title`").hint("give the document a short title, e.g. `title: 催发货`"));
+            return Parsed { doc: None, problems };
+        }
+        None => {
+            problems.push(Problem::error(rel, 1, "missing `title`").hint("add `title: …` to the front matter"));
+            return Parsed { doc: None, problems };
+        }
+    };
+    let id = match raw.id {
+        Some(id) if valid_id(id.value.trim()) => id.value.trim().to_string(),
+        Some(id) => {
+            problems.push(
+                Problem::error(rel, at(id.referenced.line()), format!("invalid id `{}`", id.value))
+                    .hint("ids may not be empty, start or end with `/`, or contain spaces, `[`, `]` or `|`; the file path is used instead"),
+            );
+            default_id(rel)
+        }
+        None => default_id(rel),
+    };
+
+    let date = |field: &str, v: Option<Spanned<String>>, problems: &mut Vec<Problem>| {
+        let v = v?;
+        let d = parse_date(&v.value);
+        if d.is_none() {
+            problems.push(
+                Problem::error(rel, at(v.referenced.line()), format!("bad date in `{field}`: `{}`", v.value))
+                    .hint("write dates as YYYY-MM-DD, e.g. 2025-03-01"),
+            );
+        }
+        d
+    };
+    let updated = date("updated", raw.updated, &mut problems);
+
+    let mut platforms = Vec::new();
+    for p in raw.platforms.map(OneOrMany::into_vec).unwrap_or_default() {
+        match Platform::parse(&p) {
+            Some(pl) if !platforms.contains(&pl) => platforms.push(pl),
+            Some(_) => {}
+            None => {
+                let line = line_of_value(split.yaml, "platforms", &p).map_or(1, |l| at(l as u64));
+                problems.push(unknown_platform(rel, line, &p));
+            }
+        }
+    }
+    platforms.sort();
+
+    let mut phrases = Vec::new();
+    if let Some(list) = raw.phrases {
+        if kind != Kind::Playbook {
+            problems.push(Problem::warning(rel, at(list.first().map(|p| p.referenced.line()).unwrap_or(1)), "`phrases` is only used in playbooks"));
+        }
+        for (i, p) in list.into_iter().enumerate() {
+            let line = at(p.referenced.line());
+            let RawPhrase { code, text, when } = p.value;
+            let text = text.unwrap_or_default().trim().to_string();
+            if text.is_empty() {
+                problems.push(Problem::error(rel, line, format!("phrase {} has no `text`", i + 1)).hint("each phrase needs `text:` with the reply to send"));
+                continue;
+            }
+            let code = code.unwrap_or_default().trim().to_string();
+            if code.is_empty() {
+                problems.push(Problem::warning(rel, line, format!("phrase {} has no quick `code`", i + 1)).hint("add a short code such as `cfh1` so agents can find it in two keystrokes"));
+            } else if let Some(dup) = phrases.iter().find(|q: &&Phrase| q.code.eq_ignore_ascii_case(&code)) {
+                problems.push(Problem::error(rel, line, format!("phrase code `{}` is used twice in this file", dup.code)));
+            }
+            phrases.push(Phrase { code, text, when: when.unwrap_or_default().trim().to_string() });
+        }
+    }
+
+    let mut case = None;
+    let mut rule = None;
+    let mut drill = None;
+    let mut extra_text = String::new();
+    match kind {
+        Kind::Case => {
+            let platform = raw.platform.and_then(|p| match Platform::parse(&p.value) {
+                Some(pl) => Some(pl),
+                None => {
+                    problems.push(unknown_platform(rel, at(p.referenced.line()), &p.value));
+                    None
+                }
+            });
+            if let Some(pl) = platform
+                && platforms.is_empty()
+            {
+                platforms.push(pl);
+            }
+            case = Some(CaseMeta { platform, outcome: raw.outcome.map(|o| o.trim().to_string()) });
+        }
+        Kind::Rule => {
+            let mut meta = RuleMeta::default();
+            match raw.platform {
+                None => problems.push(Problem::error(rel, 1, "rule has no `platform`").hint("rules need `platform:` (taobao, tmall, pdd, jd, vip, douyin, or law for PRC laws)")),
+                Some(p) if is_law(&p.value) => meta.is_law = true,
+                Some(p) => match Platform::parse(&p.value) {
+                    Some(pl) => {
+                        meta.platform = Some(pl);
+                        if platforms.is_empty() {
+                            platforms.push(pl);
+                        }
+                    }
+                    None => problems.push(unknown_platform(rel, at(p.referenced.line()), &p.value)),
+                },
+            }
+            meta.effective = date("effective", raw.effective, &mut problems);
+            meta.reviewed = date("reviewed", raw.reviewed, &mut problems);
+            meta.source = raw.source.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+            if meta.source.is_none() {
+                problems.push(Problem::warning(rel, 1, "rule has no `source`").hint("name the law article, rule document or URL the note is based on"));
+            }
+            meta.review_every_days = raw.review_every_days.map(|d| d.value);
+            rule = Some(meta);
+        }
+        Kind::Drill => {
+            // The drill fields get their typed model with the drills feature; until then the
+            // whole front matter is kept and its text is searchable.
+            if let Ok(Some(value)) = serde_saphyr::from_str::<Option<serde_json::Value>>(split.yaml) {
+                if let serde_json::Value::Object(map) = &value {
+                    for (k, v) in map {
+                        if !COMMON_KEYS.contains(&k.as_str()) {
+                            collect_text(v, &mut extra_text);
+                        }
+                    }
+                }
+                drill = Some(value);
+            }
+        }
+        Kind::Playbook => {}
+    }
+
+    let doc = Document {
+        id,
+        kind,
+        title,
+        path: rel.to_string(),
+        tags: clean_list(raw.tags),
+        platforms,
+        aliases: clean_list(raw.aliases),
+        author: raw.author.map(|a| a.trim().to_string()).filter(|a| !a.is_empty()),
+        updated,
+        phrases,
+        case,
+        rule,
+        drill,
+        extra_text,
+        body: split.body.to_string(),
+        body_line: split.body_line,
+        links: Vec::new(),
+        fingerprint,
+    };
+    Parsed { doc: Some(doc), problems }
+}
+
+/// 1-based line (within the YAML) of the first line at or after `key:` that contains `value`.
+/// Used where serde cannot give a span (values inside `tags: x` / `tags: [x]` either-forms).
+fn line_of_value(yaml: &str, key: &str, value: &str) -> Option<usize> {
+    let lines: Vec<&str> = yaml.lines().collect();
+    let start = lines.iter().position(|l| l.starts_with(key) && l[key.len()..].trim_start().starts_with(':'))?;
+    let first = lines[start].split_once(':').map_or("", |(_, v)| v);
+    if first.contains(value) {
+        return Some(start + 1);
+    }
+    lines.iter().enumerate().skip(start + 1).find(|(_, l)| l.contains(value)).map(|(i, _)| i + 1)
+}
+
+fn yaml_message(e: &serde_saphyr::Error) -> String {
+    let msg = e.without_snippet().to_string();
+    // Keep the first line; the location is reported separately.
+    msg.lines().next().unwrap_or("").trim().to_string()
+}
+
+fn unknown_platform(rel: &str, line: usize, value: &str) -> Problem {
+    Problem::error(rel, line, format!("unknown platform `{value}`"))
+        .hint("use taobao, tmall, pdd, jd, vip, douyin (or 淘宝, 天猫, 拼多多, 京东, 唯品会, 抖音)")
+}
+
+fn is_law(s: &str) -> bool {
+    matches!(s.trim().to_ascii_lowercase().as_str(), "law" | "法律" | "法规" | "国家法规")
+}
+
+fn clean_list(v: Option<OneOrMany<String>>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in v.map(OneOrMany::into_vec).unwrap_or_default() {
+        let s = s.trim().to_string();
+        if !s.is_empty() && !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn collect_text(v: &serde_json::Value, out: &mut String) {
+    match v {
+        serde_json::Value::String(s) => {
+            out.push_str(s);
+            out.push('\n');
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| collect_text(x, out)),
+        serde_json::Value::Object(m) => m.values().for_each(|x| collect_text(x, out)),
+        _ => {}
+    }
+}
+
+/// The id of a file without an explicit one: its path without `.md`.
+pub(crate) fn default_id(rel: &str) -> String {
+    rel.strip_suffix(".md").or_else(|| rel.strip_suffix(".MD")).unwrap_or(rel).to_string()
+}
+
+/// Ids appear in `[[links]]` and URLs, so a few characters are reserved.
+pub(crate) fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('/')
+        && !id.ends_with('/')
+        && !id.chars().any(|c| c.is_whitespace() || matches!(c, '[' | ']' | '|' | '#' | '\\'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_text(text: &str) -> Parsed {
+        match split(text) {
+            Ok(s) => parse("playbooks/x.md", &s, 0),
+            Err(e) => panic!("split failed: {e:?}"),
+        }
+    }
+
+    #[test]
+    fn split_finds_body_and_lines() {
+        let s = split("---\nkind: rule\n---\nbody\n").expect("splits");
+        assert_eq!(s.yaml, "kind: rule\n");
+        assert_eq!(s.body, "body\n");
+        assert_eq!(s.body_line, 4);
+        assert_eq!(split("no front matter"), Err(SplitError::Missing));
+        assert_eq!(split("---\nkind: rule\n"), Err(SplitError::Unclosed));
+    }
+
+    #[test]
+    fn minimal_form_loads() {
+        let p = parse_text("---\nkind: playbook        # comment\ntitle: 催发货\ntags: [发货, 物流]\n---\nMarkdown body\n");
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        let d = p.doc.expect("doc");
+        assert_eq!(d.id, "playbooks/x");
+        assert_eq!(d.title, "催发货");
+        assert_eq!(d.tags, vec!["发货", "物流"]);
+        assert!(d.platforms.is_empty());
+    }
+
+    #[test]
+    fn bad_platform_and_date_point_at_their_lines() {
+        let p = parse_text("---\nkind: playbook\ntitle: t\nplatforms:\n  - 淘宝\n  - amazon\nupdated: 2025-02-30\n---\n");
+        let msgs: Vec<String> = p.problems.iter().map(ToString::to_string).collect();
+        assert!(msgs.iter().any(|m| m.starts_with("playbooks/x.md:6: error: unknown platform `amazon`")), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.starts_with("playbooks/x.md:7: error: bad date in `updated`")), "{msgs:?}");
+        let d = p.doc.expect("still loads");
+        assert_eq!(d.platforms, vec![Platform::Taobao]);
+    }
+
+    #[test]
+    fn malformed_yaml_reports_a_line_inside_the_file() {
+        let p = parse_text("---\nkind: playbook\ntitle: [unclosed\n---\n");
+        assert!(p.doc.is_none());
+        assert_eq!(p.problems.len(), 1);
+        assert!(p.problems[0].message.starts_with("malformed YAML"), "{:?}", p.problems);
+        assert!(p.problems[0].line >= 3, "{:?}", p.problems);
+    }
+
+    #[test]
+    fn unknown_kind_and_missing_title_are_errors() {
+        let p = parse_text("---\nkind: faq\ntitle: t\n---\n");
+        assert!(p.doc.is_none());
+        assert_eq!(p.problems[0].line, 2);
+        let p = parse_text("---\nkind: rule\n---\n");
+        assert!(p.doc.is_none());
+        assert!(p.problems[0].message.contains("title"));
+    }
+
+    #[test]
+    fn rule_fields_are_typed() {
+        let p = parse_text("---\nkind: rule\ntitle: 七天无理由\nplatform: law\nsource: 《网络购买商品七日无理由退货暂行办法》第六条\neffective: 2017-03-15\nreviewed: 2026-01-10\nreview_every_days: 180\n---\n");
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        let r = p.doc.and_then(|d| d.rule).expect("rule");
+        assert!(r.is_law);
+        assert_eq!(r.review_due(), parse_date("2026-07-09"));
+    }
+
+    #[test]
+    fn phrases_need_text_and_unique_codes() {
+        let p = parse_text("---\nkind: playbook\ntitle: t\nphrases:\n  - code: a1\n    text: 你好\n  - code: A1\n    text: 再见\n  - code: b\n---\n");
+        let msgs: Vec<String> = p.problems.iter().map(ToString::to_string).collect();
+        assert!(msgs.iter().any(|m| m.contains(":7: error: phrase code `a1` is used twice")), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.contains(":9: error: phrase 3 has no `text`")), "{msgs:?}");
+    }
+
+    #[test]
+    fn ids_reserve_link_characters() {
+        assert!(valid_id("playbooks/催发货"));
+        assert!(!valid_id("a b"));
+        assert!(!valid_id("a|b"));
+        assert!(!valid_id("/abs"));
+    }
+}

@@ -1,0 +1,192 @@
+//! Walking a content folder and loading every Markdown file in it.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::decode::{Decoded, MAX_FILE_BYTES, decode_text};
+use super::front_matter::{self, SplitError};
+use super::model::{Document, Link, Problem};
+use crate::error::{Error, Result};
+use crate::markdown;
+
+/// Everything read from a content folder.
+#[derive(Debug, Default)]
+pub struct LoadedContent {
+    /// Documents that loaded, sorted by path.
+    pub docs: Vec<Document>,
+    /// Problems found, sorted by path and line.
+    pub problems: Vec<Problem>,
+    /// How many `.md` files were looked at.
+    pub files_seen: usize,
+}
+
+impl LoadedContent {
+    /// True when any problem is an error.
+    pub fn has_errors(&self) -> bool {
+        self.problems.iter().any(|p| p.severity == super::Severity::Error)
+    }
+}
+
+/// Loads every `*.md` file below `root` (except `README.md` files and hidden folders).
+///
+/// Never modifies the folder. One bad file never stops the others; it yields a [`Problem`].
+/// Fails only when `root` itself cannot be read.
+pub fn load(root: &Path) -> Result<LoadedContent> {
+    if !root.is_dir() {
+        return Err(Error::ContentRoot { path: root.to_path_buf() });
+    }
+    let mut out = LoadedContent::default();
+    let mut paths = Vec::new();
+    let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter();
+    for entry in walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')) {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let rel = e.path().map(|p| rel_path(root, p)).unwrap_or_default();
+                out.problems.push(Problem::warning(&rel, 1, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() || !is_markdown(entry.path()) {
+            continue;
+        }
+        paths.push(entry.into_path());
+    }
+    for path in paths {
+        out.files_seen += 1;
+        let rel = rel_path(root, &path);
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        if size > MAX_FILE_BYTES {
+            out.problems.push(
+                Problem::warning(&rel, 1, format!("skipped: file is {:.1} MB, over the 5 MB limit", size as f64 / 1_048_576.0))
+                    .hint("split it into smaller documents"),
+            );
+            continue;
+        }
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let (doc, problems) = load_file_text(&rel, &bytes);
+                out.problems.extend(problems);
+                out.docs.extend(doc);
+            }
+            Err(e) => out.problems.push(Problem::error(&rel, 1, format!("cannot read: {e}"))),
+        }
+    }
+    dedupe_ids(&mut out);
+    check_links(&mut out);
+    out.problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    Ok(out)
+}
+
+fn is_markdown(p: &Path) -> bool {
+    let md = p.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"));
+    let readme = p.file_stem().is_some_and(|s| s.eq_ignore_ascii_case("readme"));
+    md && !readme
+}
+
+fn rel_path(root: &Path, p: &Path) -> String {
+    let rel = p.strip_prefix(root).unwrap_or(p);
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// Loads one file's bytes; `rel` is its path relative to the content root.
+pub fn load_file_text(rel: &str, bytes: &[u8]) -> (Option<Document>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let text = match decode_text(bytes) {
+        Decoded::Utf8(t) => t,
+        Decoded::Gb18030(t) => {
+            problems.push(
+                Problem::warning(rel, 1, "file is GB18030/GBK encoded, not UTF-8; it was converted while loading")
+                    .hint("save it as UTF-8 in your editor so every tool reads it the same way"),
+            );
+            t
+        }
+        Decoded::Binary => {
+            problems.push(Problem::warning(rel, 1, "skipped: file looks binary (contains NUL bytes)"));
+            return (None, problems);
+        }
+        Decoded::Unknown => {
+            problems.push(
+                Problem::error(rel, 1, "skipped: file is neither UTF-8 nor GB18030 text")
+                    .hint("re-save the file as UTF-8"),
+            );
+            return (None, problems);
+        }
+    };
+    let split = match front_matter::split(&text) {
+        Ok(s) => s,
+        Err(SplitError::Missing) => {
+            problems.push(
+                Problem::error(rel, 1, "no front matter")
+                    .hint("start the file with a `---` line, then `kind:` and `title:`, then another `---` line"),
+            );
+            return (None, problems);
+        }
+        Err(SplitError::Unclosed) => {
+            problems.push(
+                Problem::error(rel, 1, "front matter is not closed")
+                    .hint("add a line with `---` after the last front matter field"),
+            );
+            return (None, problems);
+        }
+    };
+    let fingerprint = xxhash_rust::xxh3::xxh3_64(bytes);
+    let parsed = front_matter::parse(rel, &split, fingerprint);
+    problems.extend(parsed.problems);
+    let Some(mut doc) = parsed.doc else { return (None, problems) };
+    doc.links = markdown::find_links(&doc.body)
+        .into_iter()
+        .map(|l| Link { target: l.target, label: l.label, line: doc.body_line + l.line_offset })
+        .collect();
+    warn_markup(rel, &doc, &mut problems);
+    (Some(doc), problems)
+}
+
+/// HTML in content is neutralised when shown; tell the author so nothing surprises them.
+fn warn_markup(rel: &str, doc: &Document, problems: &mut Vec<Problem>) {
+    if markdown::looks_like_markup(&doc.title) {
+        problems.push(
+            Problem::warning(rel, 1, "title contains HTML markup; it is shown as plain text")
+                .hint("titles are plain text"),
+        );
+    }
+    for (i, line) in doc.body.lines().enumerate() {
+        if markdown::looks_dangerous(line) {
+            problems.push(
+                Problem::warning(rel, doc.body_line + i, "script, event handler or javascript: link in the body; it is removed when shown")
+                    .hint("content cannot run code; remove it"),
+            );
+        }
+    }
+}
+
+fn dedupe_ids(out: &mut LoadedContent) {
+    let mut first: HashMap<String, String> = HashMap::new();
+    let mut kept = Vec::with_capacity(out.docs.len());
+    for doc in std::mem::take(&mut out.docs) {
+        if let Some(other) = first.get(&doc.id) {
+            out.problems.push(
+                Problem::error(&doc.path, 1, format!("duplicate id `{}`: already used by {other}; this file was not loaded", doc.id))
+                    .hint("give one of the two files a different `id:` (or remove `id:` to use the file path)"),
+            );
+        } else {
+            first.insert(doc.id.clone(), doc.path.clone());
+            kept.push(doc);
+        }
+    }
+    out.docs = kept;
+}
+
+fn check_links(out: &mut LoadedContent) {
+    let ids: std::collections::HashSet<&str> = out.docs.iter().map(|d| d.id.as_str()).collect();
+    for doc in &out.docs {
+        for link in &doc.links {
+            if !ids.contains(link.target.as_str()) {
+                out.problems.push(
+                    Problem::error(&doc.path, link.line, format!("broken link [[{}]]: no document has this id", link.target))
+                        .hint("a document's id is its `id:` or its path without `.md`, e.g. [[rules/law-7day-return]]"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! The content model: a folder of Markdown files with YAML front matter.
+//!
+//! [`load`] reads a content folder into [`Document`]s and [`Problem`]s. It never writes to the
+//! folder, never stops at a bad file, and reports every problem with the file, line and a hint.
+//! The format is specified in `docs/content-format.md`.
+
+mod decode;
+mod front_matter;
+mod loader;
+mod model;
+
+pub use decode::{Decoded, MAX_FILE_BYTES, decode_text};
+pub use loader::{LoadedContent, load, load_file_text};
+pub use model::{
+    CaseMeta, Document, Kind, Link, Phrase, Platform, Problem, RuleMeta, Severity, parse_date,
+};

@@ -1,0 +1,103 @@
+//! The one error type of kefu-core.
+//!
+//! Every fallible public function returns [`Result<T>`]. The UI never matches on messages: it
+//! branches on [`Error::kind`], a small serialisable [`ErrorKind`].
+//!
+//! Content problems (a bad front matter, a broken link …) are *not* errors: loading never fails
+//! because of one bad file. They are reported as [`crate::content::Problem`]s next to the
+//! documents that did load.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// Convenient alias used across the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong, in terms a caller can act on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading or writing a file or folder failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder involved.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The content folder does not exist or is not a folder.
+    #[error("content folder {} does not exist or is not a folder", path.display())]
+    ContentRoot {
+        /// The folder that was asked for.
+        path: PathBuf,
+    },
+    /// No document has this id.
+    #[error("no document with id `{id}`")]
+    NotFound {
+        /// The id that was asked for.
+        id: String,
+    },
+    /// The search index could not be read or written (after one rebuild attempt).
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    /// The search index folder could not be prepared.
+    #[error("search index folder {}: {message}", path.display())]
+    IndexDir {
+        /// The index folder.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// A value given by the caller is not acceptable (bad option, bad argument).
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+}
+
+/// The category of an [`Error`], for callers (the desktop UI, the CLI) to branch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A file or folder could not be read or written.
+    Io,
+    /// The content folder is missing or unusable.
+    ContentRoot,
+    /// The requested document does not exist.
+    NotFound,
+    /// The search index failed.
+    Index,
+    /// The caller passed something unacceptable.
+    InvalidInput,
+}
+
+impl Error {
+    /// The category of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Io { .. } => ErrorKind::Io,
+            Error::ContentRoot { .. } => ErrorKind::ContentRoot,
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::Index(_) | Error::IndexDir { .. } => ErrorKind::Index,
+            Error::InvalidInput(_) => ErrorKind::InvalidInput,
+        }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path: path.into(), source }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_serialise_as_snake_case() {
+        let e = Error::NotFound { id: "x".into() };
+        assert_eq!(e.kind(), ErrorKind::NotFound);
+        assert_eq!(serde_json::to_string(&e.kind()).ok().as_deref(), Some("\"not_found\""));
+        assert_eq!(e.to_string(), "no document with id `x`");
+    }
+}

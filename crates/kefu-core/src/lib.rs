@@ -1,0 +1,33 @@
+//! # kefu-core
+//!
+//! The product's brain, independent of any UI: it reads a folder of Markdown documents with
+//! YAML front matter ([`content`]), renders them safely ([`markdown`]), and finds Chinese
+//! customer-service text the way agents type it ([`search`]). [`Library`] ties them together.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use kefu_core::{Library, LibraryConfig, SearchOptions, SystemClock};
+//!
+//! let lib = Library::open(
+//!     LibraryConfig { content_dir: "content".into(), data_dir: None },
+//!     Arc::new(SystemClock),
+//! )?;
+//! let results = lib.search("催单", &SearchOptions::default())?;
+//! for hit in results.hits {
+//!     println!("{} {}", hit.title, hit.phrase.map(|p| p.text).unwrap_or_default());
+//! }
+//! # Ok::<(), kefu_core::Error>(())
+//! ```
+
+pub mod clock;
+pub mod content;
+pub mod error;
+mod library;
+pub mod markdown;
+pub mod search;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use content::{Document, Kind, Phrase, Platform, Problem, Severity};
+pub use error::{Error, ErrorKind, Result};
+pub use library::{Library, LibraryConfig, check, default_data_dir, index_dir};
+pub use search::{Hit, SearchOptions, SearchResults, Snippet, SyncStats};

@@ -1,0 +1,257 @@
+//! [`Library`]: a content folder, loaded, indexed and searchable. The API the CLI and the
+//! desktop shell call.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::clock::Clock;
+use crate::content::{self, Document, Kind, Problem};
+use crate::error::{Error, Result};
+use crate::markdown;
+use crate::search::dict::Dictionary;
+use crate::search::query;
+use crate::search::{
+    Hit, IndexDoc, SearchIndex, SearchOptions, SearchResults, SyncStats, best_phrase, make_snippet,
+};
+
+/// Characters in a result snippet.
+const SNIPPET_CHARS: usize = 80;
+
+/// Where the library reads content and keeps its index.
+#[derive(Debug, Clone)]
+pub struct LibraryConfig {
+    /// The content folder (Markdown files).
+    pub content_dir: PathBuf,
+    /// Where the index lives; `None` keeps it in memory.
+    pub data_dir: Option<PathBuf>,
+}
+
+/// The default data folder: `$KEFU_DATA_DIR`, else the platform's app-data folder + `kefu`
+/// (`~/.local/share/kefu` on Linux), else `./.kefu-data`.
+pub fn default_data_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("KEFU_DATA_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d);
+    }
+    dirs::data_dir().map(|d| d.join("kefu")).unwrap_or_else(|| PathBuf::from(".kefu-data"))
+}
+
+/// The index folder for one content folder inside a data folder, so that switching between
+/// content folders does not rebuild every time.
+pub fn index_dir(data_dir: &Path, content_dir: &Path) -> PathBuf {
+    let canonical = content_dir.canonicalize().unwrap_or_else(|_| content_dir.to_path_buf());
+    let hash = xxhash_rust::xxh3::xxh3_64(canonical.to_string_lossy().as_bytes());
+    data_dir.join("index").join(format!("{hash:016x}"))
+}
+
+struct Entry {
+    doc: Document,
+    plain: String,
+}
+
+/// A loaded, indexed content folder.
+pub struct Library {
+    config: LibraryConfig,
+    clock: Arc<dyn Clock>,
+    entries: BTreeMap<String, Entry>,
+    problems: Vec<Problem>,
+    dict: Dictionary,
+    index: SearchIndex,
+    last_sync: SyncStats,
+    files_seen: usize,
+}
+
+/// Problems of a content folder without building an index: files, dictionary, overdue reviews.
+pub fn check(content_dir: &Path, clock: &dyn Clock) -> Result<(content::LoadedContent, Vec<Problem>)> {
+    let loaded = content::load(content_dir)?;
+    let (_, mut problems) = Dictionary::load(content_dir);
+    problems.extend(loaded.problems.iter().cloned());
+    problems.extend(review_problems(&loaded.docs, clock));
+    problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    Ok((loaded, problems))
+}
+
+fn review_problems(docs: &[Document], clock: &dyn Clock) -> Vec<Problem> {
+    let today = clock.today();
+    docs.iter()
+        .filter_map(|d| {
+            let r = d.rule.as_ref()?;
+            let due = r.review_due()?;
+            r.needs_review(today).then(|| {
+                Problem::warning(&d.path, 1, format!("rule review overdue since {due} (待复核)"))
+                    .hint("check the note against its source, then update `reviewed:`")
+            })
+        })
+        .collect()
+}
+
+impl Library {
+    /// Loads the content folder and opens (syncing) its index.
+    pub fn open(config: LibraryConfig, clock: Arc<dyn Clock>) -> Result<Library> {
+        let (loaded, problems) = check(&config.content_dir, clock.as_ref())?;
+        let (dict, _) = Dictionary::load(&config.content_dir);
+        let entries = make_entries(loaded.docs);
+        let index_dir = config.data_dir.as_ref().map(|d| index_dir(d, &config.content_dir));
+        let docs: Vec<IndexDoc<'_>> = entries.values().map(|e| IndexDoc { doc: &e.doc, plain: &e.plain }).collect();
+        let (index, last_sync) = SearchIndex::open(index_dir.as_deref(), &dict, &docs)?;
+        drop(docs);
+        Ok(Library { config, clock, entries, problems, dict, index, last_sync, files_seen: loaded.files_seen })
+    }
+
+    /// Re-reads the content folder and applies the changes to the index.
+    pub fn reload(&mut self) -> Result<&SyncStats> {
+        let (loaded, problems) = check(&self.config.content_dir, self.clock.as_ref())?;
+        let (dict, _) = Dictionary::load(&self.config.content_dir);
+        if dict.hash != self.dict.hash {
+            // The analyzers depend on the dictionary: reopen, which rebuilds.
+            *self = Library::open(self.config.clone(), Arc::clone(&self.clock))?;
+            return Ok(&self.last_sync);
+        }
+        self.files_seen = loaded.files_seen;
+        self.entries = make_entries(loaded.docs);
+        self.problems = problems;
+        let docs: Vec<IndexDoc<'_>> = self.entries.values().map(|e| IndexDoc { doc: &e.doc, plain: &e.plain }).collect();
+        let stats = self.index.sync(&docs, false)?;
+        drop(docs);
+        self.last_sync = stats;
+        Ok(&self.last_sync)
+    }
+
+    /// Searches. Never fails on a malformed query: it degrades to plain text.
+    pub fn search(&self, text: &str, opts: &SearchOptions) -> Result<SearchResults> {
+        let started = Instant::now();
+        let mut q = query::parse(text);
+        for k in &opts.kinds {
+            if !q.kinds.contains(k) {
+                q.kinds.push(*k);
+            }
+        }
+        for p in &opts.platforms {
+            if !q.platforms.contains(p) {
+                q.platforms.push(*p);
+            }
+        }
+        let expand = |w: &str| self.dict.expand(w);
+        let (found, total) = self.index.search(&q, &expand, opts.limit)?;
+        let raw_terms: Vec<String> = q.terms.iter().map(|t| t.text.clone()).collect();
+        let needles = self.highlight_terms(&q);
+        let hits = found
+            .into_iter()
+            .filter_map(|(id, score)| {
+                let e = self.entries.get(&id)?;
+                let source = if !e.plain.is_empty() {
+                    e.plain.clone()
+                } else if !e.doc.phrases.is_empty() {
+                    e.doc.phrases.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join(" ")
+                } else {
+                    e.doc.extra_text.clone()
+                };
+                Some(Hit {
+                    id,
+                    kind: e.doc.kind,
+                    title: e.doc.title.clone(),
+                    platforms: e.doc.platforms.clone(),
+                    score,
+                    snippet: make_snippet(&source, &needles, SNIPPET_CHARS),
+                    phrase: best_phrase(&e.doc.phrases, &raw_terms, &needles).cloned(),
+                })
+            })
+            .collect();
+        Ok(SearchResults {
+            query: text.to_string(),
+            total,
+            took_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            hits,
+        })
+    }
+
+    /// Words to mark in snippets: each term, its synonyms, and their jieba words.
+    fn highlight_terms(&self, q: &query::ParsedQuery) -> Vec<String> {
+        let jieba = self.dict.jieba();
+        let mut out: Vec<String> = Vec::new();
+        for t in &q.terms {
+            let mut variants = vec![t.text.clone()];
+            if !t.phrase {
+                variants.extend(self.dict.expand(&t.text));
+            }
+            for v in variants {
+                for w in jieba.cut(&v, false) {
+                    if w.word.chars().count() >= 2 && w.word.chars().any(char::is_alphanumeric) {
+                        out.push(w.word.to_string());
+                    }
+                }
+                out.push(v);
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The document with this id.
+    pub fn document(&self, id: &str) -> Result<&Document> {
+        self.entries.get(id).map(|e| &e.doc).ok_or_else(|| Error::NotFound { id: id.to_string() })
+    }
+
+    /// The document's body as sanitised HTML, `[[links]]` resolved to `#doc/ID` anchors.
+    pub fn render_html(&self, id: &str) -> Result<String> {
+        let doc = self.document(id)?;
+        Ok(markdown::render_html(&doc.body, &|t: &str| self.entries.get(t).map(|e| e.doc.title.clone())))
+    }
+
+    /// All documents, sorted by id.
+    pub fn documents(&self) -> impl Iterator<Item = &Document> {
+        self.entries.values().map(|e| &e.doc)
+    }
+
+    /// Number of documents per kind.
+    pub fn counts(&self) -> BTreeMap<Kind, usize> {
+        let mut m = BTreeMap::new();
+        for e in self.entries.values() {
+            *m.entry(e.doc.kind).or_insert(0) += 1;
+        }
+        m
+    }
+
+    /// Problems found in the content folder at the last (re)load.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// What the last sync did.
+    pub fn last_sync(&self) -> &SyncStats {
+        &self.last_sync
+    }
+
+    /// Markdown files looked at on the last (re)load.
+    pub fn files_seen(&self) -> usize {
+        self.files_seen
+    }
+
+    /// Documents in the search index.
+    pub fn indexed(&self) -> u64 {
+        self.index.num_docs()
+    }
+
+    /// The configuration the library was opened with.
+    pub fn config(&self) -> &LibraryConfig {
+        &self.config
+    }
+
+    /// The clock the library uses for review dates.
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+}
+
+fn make_entries(docs: Vec<Document>) -> BTreeMap<String, Entry> {
+    let titles: BTreeMap<String, String> = docs.iter().map(|d| (d.id.clone(), d.title.clone())).collect();
+    let title_of = |id: &str| titles.get(id).cloned();
+    docs.into_iter()
+        .map(|doc| {
+            let plain = markdown::plain_text(&doc.body, &title_of);
+            (doc.id.clone(), Entry { doc, plain })
+        })
+        .collect()
+}

@@ -1,0 +1,508 @@
+//! The tantivy index: schema, incremental sync with the content folder, and query building.
+//!
+//! The index is derived data. Its commit payload records the schema version, the dictionary
+//! hash and each document's fingerprint; opening compares them with the content folder and
+//! applies only the difference (or rebuilds when the schema or dictionary changed, or when the
+//! index cannot be read).
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use jieba_rs::Jieba;
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
+
+use super::dict::Dictionary;
+use super::query::{ParsedQuery, Term as QueryTerm};
+use super::text::{self, JIEBA, NGRAM, RAW};
+use crate::content::{Document, Platform};
+use crate::error::{Error, Result};
+
+/// Bump when fields, analyzers or what goes into them change: the index is then rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The platform value stored for documents that apply everywhere.
+const ALL_PLATFORMS: &str = "all";
+
+/// Field boosts: what a match in each field is worth relative to body text.
+mod boost {
+    pub(super) const TITLE_EXACT: f32 = 12.0;
+    pub(super) const CODE: f32 = 10.0;
+    pub(super) const CODE_PREFIX: f32 = 6.0;
+    pub(super) const PINYIN: f32 = 6.0;
+    pub(super) const PINYIN_PREFIX: f32 = 4.0;
+    pub(super) const TITLE: f32 = 4.0;
+    pub(super) const ALIASES: f32 = 3.0;
+    pub(super) const TAG: f32 = 3.0;
+    pub(super) const TITLE_NGRAM: f32 = 2.0;
+    pub(super) const PHRASES: f32 = 1.5;
+    pub(super) const BODY: f32 = 1.0;
+    pub(super) const BODY_NGRAM: f32 = 0.6;
+    /// Weight of a synonym relative to the word typed.
+    pub(super) const SYNONYM: f32 = 0.8;
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    kind: Field,
+    platform: Field,
+    tag: Field,
+    title: Field,
+    title_ngram: Field,
+    title_exact: Field,
+    aliases: Field,
+    code: Field,
+    pinyin: Field,
+    phrases: Field,
+    body: Field,
+    body_ngram: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = |analyzer: &str, positions: bool| {
+        let opt = if positions { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::WithFreqs };
+        TextOptions::default()
+            .set_indexing_options(TextFieldIndexing::default().set_tokenizer(analyzer).set_index_option(opt))
+    };
+    let fields = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        kind: b.add_text_field("kind", STRING),
+        platform: b.add_text_field("platform", STRING),
+        tag: b.add_text_field("tag", text(RAW, false)),
+        title: b.add_text_field("title", text(JIEBA, false)),
+        title_ngram: b.add_text_field("title_ngram", text(NGRAM, true)),
+        title_exact: b.add_text_field("title_exact", text(RAW, false)),
+        aliases: b.add_text_field("aliases", text(JIEBA, false)),
+        code: b.add_text_field("code", text(RAW, false)),
+        pinyin: b.add_text_field("pinyin", text(RAW, false)),
+        phrases: b.add_text_field("phrases", text(JIEBA, false)),
+        body: b.add_text_field("body", text(JIEBA, false)),
+        body_ngram: b.add_text_field("body_ngram", text(NGRAM, true)),
+    };
+    (b.build(), fields)
+}
+
+/// What the index remembers about the content it holds (the commit payload).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Manifest {
+    schema: u32,
+    dict: u64,
+    /// id → fingerprint of the file it came from.
+    docs: BTreeMap<String, u64>,
+}
+
+/// A document ready to index: the document and its plain body text.
+pub struct IndexDoc<'a> {
+    /// The document.
+    pub doc: &'a Document,
+    /// Its body as plain text (see [`crate::markdown::plain_text`]).
+    pub plain: &'a str,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStats {
+    /// Documents new to the index.
+    pub added: usize,
+    /// Documents whose file changed.
+    pub updated: usize,
+    /// Documents no longer in the content folder.
+    pub removed: usize,
+    /// Documents already up to date.
+    pub unchanged: usize,
+    /// True when the whole index was (re)built.
+    pub rebuilt: bool,
+    /// Why it was rebuilt, if it was.
+    pub rebuild_reason: Option<String>,
+    /// True when the on-disk index was locked by another Kefu process and an in-memory index is
+    /// used instead.
+    pub in_memory: bool,
+}
+
+/// The search index of one content folder.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    jieba: Arc<Jieba>,
+    manifest: Mutex<Manifest>,
+    dict_hash: u64,
+}
+
+impl SearchIndex {
+    /// Opens (or creates) the index in `dir` (`None`: in memory) and syncs it with `docs`.
+    pub fn open(dir: Option<&Path>, dict: &Dictionary, docs: &[IndexDoc<'_>]) -> Result<(SearchIndex, SyncStats)> {
+        let (schema, fields) = schema();
+        let jieba = dict.jieba();
+        let (index, writer, mut reason, in_memory) = match dir {
+            None => {
+                let index = Index::create_in_ram(schema);
+                let writer = make_writer(&index, &jieba)?;
+                (index, writer, Some("new index".to_string()), true)
+            }
+            Some(dir) => open_dir(dir, schema, &jieba)?,
+        };
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let manifest = match index.load_metas().ok().and_then(|m| m.payload) {
+            Some(p) => match serde_json::from_str::<Manifest>(&p) {
+                Ok(m) if m.schema != SCHEMA_VERSION => {
+                    reason.get_or_insert(format!("schema version {} → {SCHEMA_VERSION}", m.schema));
+                    Manifest::default()
+                }
+                Ok(m) if m.dict != dict.hash => {
+                    reason.get_or_insert("dictionary changed".to_string());
+                    Manifest::default()
+                }
+                Ok(m) => m,
+                Err(_) => {
+                    reason.get_or_insert("unreadable manifest".to_string());
+                    Manifest::default()
+                }
+            },
+            None => {
+                reason.get_or_insert("new index".to_string());
+                Manifest::default()
+            }
+        };
+        let si = SearchIndex {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            jieba,
+            manifest: Mutex::new(manifest),
+            dict_hash: dict.hash,
+        };
+        let mut stats = si.sync(docs, reason.is_some())?;
+        stats.rebuild_reason = reason;
+        stats.in_memory = in_memory && dir.is_some();
+        Ok((si, stats))
+    }
+
+    /// Brings the index in line with `docs`: removes what is gone, re-indexes what changed.
+    pub fn sync(&self, docs: &[IndexDoc<'_>], rebuild: bool) -> Result<SyncStats> {
+        let mut stats = SyncStats { rebuilt: rebuild, ..SyncStats::default() };
+        let mut writer = self.writer.lock().map_err(|_| poisoned())?;
+        let mut manifest = self.manifest.lock().map_err(|_| poisoned())?;
+        if rebuild {
+            writer.delete_all_documents()?;
+            manifest.docs.clear();
+        }
+        let present: HashSet<&str> = docs.iter().map(|d| d.doc.id.as_str()).collect();
+        let gone: Vec<String> = manifest.docs.keys().filter(|id| !present.contains(String::as_str(id))).cloned().collect();
+        for id in gone {
+            writer.delete_term(Term::from_field_text(self.fields.id, &id));
+            manifest.docs.remove(&id);
+            stats.removed += 1;
+        }
+        for d in docs {
+            match manifest.docs.get(&d.doc.id) {
+                Some(fp) if *fp == d.doc.fingerprint => {
+                    stats.unchanged += 1;
+                    continue;
+                }
+                Some(_) => {
+                    writer.delete_term(Term::from_field_text(self.fields.id, &d.doc.id));
+                    stats.updated += 1;
+                }
+                None => stats.added += 1,
+            }
+            writer.add_document(self.to_tantivy(d))?;
+            manifest.docs.insert(d.doc.id.clone(), d.doc.fingerprint);
+        }
+        if rebuild || stats.added + stats.updated + stats.removed > 0 {
+            manifest.schema = SCHEMA_VERSION;
+            manifest.dict = self.dict_hash;
+            let payload = serde_json::to_string(&*manifest).map_err(|e| Error::InvalidInput(e.to_string()))?;
+            let mut prepared = writer.prepare_commit()?;
+            prepared.set_payload(&payload);
+            prepared.commit()?;
+            self.reader.reload()?;
+        }
+        Ok(stats)
+    }
+
+    /// Number of documents in the index.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    fn to_tantivy(&self, d: &IndexDoc<'_>) -> TantivyDocument {
+        let f = &self.fields;
+        let doc = d.doc;
+        let mut t = TantivyDocument::default();
+        t.add_text(f.id, &doc.id);
+        t.add_text(f.kind, doc.kind.as_str());
+        if doc.platforms.is_empty() {
+            t.add_text(f.platform, ALL_PLATFORMS);
+        }
+        for p in &doc.platforms {
+            t.add_text(f.platform, p.as_str());
+        }
+        for tag in &doc.tags {
+            t.add_text(f.tag, tag);
+        }
+        t.add_text(f.title, &doc.title);
+        t.add_text(f.title_ngram, &doc.title);
+        t.add_text(f.title_exact, &doc.title);
+        let mut keys: Vec<String> = text::pinyin_keys(&doc.title, &self.jieba);
+        for a in &doc.aliases {
+            t.add_text(f.aliases, a);
+            t.add_text(f.title_exact, a);
+            t.add_text(f.body_ngram, a);
+            keys.extend(text::pinyin_keys(a, &self.jieba));
+        }
+        for tag in &doc.tags {
+            keys.extend(text::pinyin_keys(tag, &self.jieba));
+        }
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            t.add_text(f.pinyin, k);
+        }
+        for p in &doc.phrases {
+            if !p.code.is_empty() {
+                t.add_text(f.code, &p.code);
+            }
+            t.add_text(f.phrases, &p.text);
+            t.add_text(f.body_ngram, &p.text);
+            if !p.when.is_empty() {
+                t.add_text(f.phrases, &p.when);
+                t.add_text(f.body_ngram, &p.when);
+            }
+        }
+        t.add_text(f.body, d.plain);
+        t.add_text(f.body_ngram, d.plain);
+        if !doc.extra_text.is_empty() {
+            t.add_text(f.body, &doc.extra_text);
+            t.add_text(f.body_ngram, &doc.extra_text);
+        }
+        t
+    }
+
+    /// Runs a parsed query; returns `(id, score)` best first and the total number of matches.
+    pub fn search(&self, q: &ParsedQuery, expand: &dyn Fn(&str) -> Vec<String>, limit: usize) -> Result<(Vec<(String, f32)>, usize)> {
+        let query = self.build(q, expand);
+        let searcher = self.reader.searcher();
+        let (top, total) = searcher.search(&query, &(TopDocs::with_limit(limit.max(1)).order_by_score(), Count))?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            if let Some(id) = d.get_first(self.fields.id).and_then(|v| v.as_str()) {
+                hits.push((id.to_string(), score));
+            }
+        }
+        Ok((hits, total))
+    }
+
+    fn build(&self, q: &ParsedQuery, expand: &dyn Fn(&str) -> Vec<String>) -> Box<dyn Query> {
+        let f = self.fields;
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for t in &q.terms {
+            let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, self.term_clause(t, 1.0))];
+            if !t.phrase {
+                for syn in expand(&t.text) {
+                    let st = QueryTerm { text: syn, phrase: false, prefix: false };
+                    alts.push((Occur::Should, self.term_clause(&st, boost::SYNONYM)));
+                }
+            }
+            must.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
+        }
+        if !q.kinds.is_empty() {
+            let kinds = q.kinds.iter().map(|k| (Occur::Should, term_q(f.kind, k.as_str()))).collect();
+            must.push((Occur::Must, Box::new(BooleanQuery::new(kinds))));
+        }
+        if !q.platforms.is_empty() {
+            let mut ps: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, term_q(f.platform, ALL_PLATFORMS))];
+            ps.extend(q.platforms.iter().map(|p| (Occur::Should, term_q(f.platform, p.as_str()))));
+            must.push((Occur::Must, Box::new(BooleanQuery::new(ps))));
+        }
+        for tag in &q.tags {
+            must.push((Occur::Must, term_q(f.tag, &tag.to_lowercase())));
+        }
+        for ex in &q.excluded {
+            must.push((Occur::MustNot, self.exclude_clause(ex)));
+        }
+        if !must.iter().any(|(o, _)| *o == Occur::Must) {
+            must.push((Occur::Must, Box::new(AllQuery)));
+        }
+        Box::new(BooleanQuery::new(must))
+    }
+
+    /// Everything one typed word (or phrase) can match, as one OR clause scaled by `weight`.
+    fn term_clause(&self, t: &QueryTerm, weight: f32) -> Box<dyn Query> {
+        let f = self.fields;
+        let lower = t.text.to_lowercase();
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut add = |q: Box<dyn Query>, b: f32| should.push((Occur::Should, Box::new(BoostQuery::new(q, b * weight)) as Box<dyn Query>));
+        add(term_q(f.title_exact, &lower), boost::TITLE_EXACT);
+        add(term_q(f.code, &lower), boost::CODE);
+        add(term_q(f.tag, &lower), boost::TAG);
+        let ascii = lower.chars().all(|c| c.is_ascii_alphanumeric());
+        if ascii {
+            add(term_q(f.pinyin, &lower), boost::PINYIN);
+        }
+        if t.prefix && ascii {
+            add(prefix_q(f.pinyin, &lower), boost::PINYIN_PREFIX);
+            add(prefix_q(f.code, &lower), boost::CODE_PREFIX);
+        }
+        if t.phrase {
+            add(self.phrase_q(f.title_ngram, &lower), boost::TITLE_NGRAM * 2.0);
+            add(self.phrase_q(f.body_ngram, &lower), boost::BODY_NGRAM * 2.0);
+        } else {
+            let words = self.analyze(JIEBA, &lower);
+            for (field, b) in [(f.title, boost::TITLE), (f.aliases, boost::ALIASES), (f.phrases, boost::PHRASES), (f.body, boost::BODY)] {
+                if let Some(q) = any_of(field, &words) {
+                    add(q, b);
+                }
+            }
+            let grams = text::ngram_query_terms(&lower);
+            for (field, b) in [(f.title_ngram, boost::TITLE_NGRAM), (f.body_ngram, boost::BODY_NGRAM)] {
+                if let Some(q) = any_of(field, &grams) {
+                    add(q, b);
+                }
+            }
+        }
+        Box::new(BooleanQuery::new(should))
+    }
+
+    /// Documents containing the exact text, or limited to the platform it names.
+    fn exclude_clause(&self, text: &str) -> Box<dyn Query> {
+        let f = self.fields;
+        let lower = text.to_lowercase();
+        let mut should: Vec<(Occur, Box<dyn Query>)> = vec![
+            (Occur::Should, term_q(f.title_exact, &lower)),
+            (Occur::Should, term_q(f.code, &lower)),
+            (Occur::Should, term_q(f.tag, &lower)),
+            (Occur::Should, self.phrase_q(f.title_ngram, &lower)),
+            (Occur::Should, self.phrase_q(f.body_ngram, &lower)),
+        ];
+        if let Some(p) = Platform::parse(text) {
+            should.push((Occur::Should, term_q(f.platform, p.as_str())));
+        }
+        Box::new(BooleanQuery::new(should))
+    }
+
+    /// The exact character sequence in an n-gram field.
+    fn phrase_q(&self, field: Field, text: &str) -> Box<dyn Query> {
+        let tokens = text::ngram_tokens(text);
+        let terms: Vec<(usize, Term)> = tokens
+            .iter()
+            .map(|t| (t.position, Term::from_field_text(field, &t.text.to_lowercase())))
+            .collect();
+        match terms.len() {
+            0 => Box::new(BooleanQuery::new(Vec::new())),
+            1 => Box::new(TermQuery::new(terms[0].1.clone(), IndexRecordOption::WithFreqs)),
+            _ => Box::new(PhraseQuery::new_with_offset(terms)),
+        }
+    }
+
+    fn analyze(&self, analyzer: &str, text: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        if let Some(mut an) = self.index.tokenizers().get(analyzer) {
+            let mut stream = an.token_stream(text);
+            while let Some(tok) = stream.next() {
+                if !out.contains(&tok.text) {
+                    out.push(tok.text.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
+fn term_q(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
+}
+
+fn prefix_q(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(FuzzyTermQuery::new_prefix(Term::from_field_text(field, text), 0, false))
+}
+
+fn any_of(field: Field, words: &[String]) -> Option<Box<dyn Query>> {
+    match words.len() {
+        0 => None,
+        1 => Some(term_q(field, &words[0])),
+        _ => Some(Box::new(BooleanQuery::new(words.iter().map(|w| (Occur::Should, term_q(field, w))).collect()))),
+    }
+}
+
+fn poisoned() -> Error {
+    Error::InvalidInput("search index lock poisoned by an earlier panic".into())
+}
+
+fn make_writer(index: &Index, jieba: &Arc<Jieba>) -> Result<IndexWriter> {
+    text::register(index, Arc::clone(jieba));
+    Ok(index.writer(64_000_000)?)
+}
+
+type Opened = (Index, IndexWriter, Option<String>, bool);
+
+/// Opens the on-disk index, recreating it when unreadable and falling back to memory when
+/// another process holds its lock.
+fn open_dir(dir: &Path, schema: Schema, jieba: &Arc<Jieba>) -> Result<Opened> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let has_meta = dir.join("meta.json").exists();
+    let mut reason = None;
+    let index = if has_meta {
+        match Index::open_in_dir(dir) {
+            Ok(i) if i.schema() == schema => Some(i),
+            Ok(_) => {
+                reason = Some("schema changed".to_string());
+                None
+            }
+            Err(e) => {
+                reason = Some(format!("index unreadable ({e})"));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let index = match index {
+        Some(i) => i,
+        None => {
+            if has_meta {
+                clear_index_dir(dir)?;
+            }
+            Index::create_in_dir(dir, schema.clone())?
+        }
+    };
+    match make_writer(&index, jieba) {
+        Ok(w) => Ok((index, w, reason, false)),
+        Err(Error::Index(TantivyError::LockFailure(..))) => {
+            let ram = Index::create_in_ram(schema);
+            let w = make_writer(&ram, jieba)?;
+            Ok((ram, w, Some("index locked by another Kefu process; using memory".into()), true))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Removes the files of a broken index. Only files tantivy writes are touched.
+fn clear_index_dir(dir: &Path) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries.flatten() {
+        let p: PathBuf = entry.path();
+        let name = entry.file_name().to_string_lossy().to_string();
+        let ours = name == "meta.json"
+            || name == ".managed.json"
+            || name.ends_with(".lock")
+            || [".idx", ".pos", ".term", ".store", ".fast", ".fieldnorm", ".del"].iter().any(|ext| name.ends_with(ext));
+        if ours && p.is_file() {
+            std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
+        }
+    }
+    Ok(())
+}
