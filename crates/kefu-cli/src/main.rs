@@ -1,1 +1,282 @@
-fn main(){}
+//! `kefu`: check, index, search and show a Kefu content folder from the terminal.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+use kefu_core::{
+    Kind, Library, LibraryConfig, Platform, SearchOptions, SearchResults, Severity, SystemClock,
+};
+
+#[derive(Parser)]
+#[command(name = "kefu", version, about = "Kefu 客服宝典: search and check a customer-service knowledge base")]
+struct Cli {
+    #[command(flatten)]
+    dirs: Dirs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Dirs {
+    /// Content folder (Markdown files with YAML front matter).
+    #[arg(long, global = true, default_value = "content", value_name = "DIR")]
+    content: PathBuf,
+    /// Data folder for the search index [default: $KEFU_DATA_DIR or the platform app-data dir].
+    #[arg(long, global = true, value_name = "DIR")]
+    data: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate the content folder; exit 1 when there is any error.
+    Check {
+        /// Print one JSON object instead of `path:line: severity: message` lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build or sync the search index and print what changed.
+    Index,
+    /// Search the content.
+    Search(SearchArgs),
+    /// Show one document.
+    Show {
+        /// Document id (e.g. playbooks/cuifahuo).
+        id: String,
+        /// Print the document as JSON.
+        #[arg(long, conflicts_with = "html")]
+        json: bool,
+        /// Print the body as sanitised HTML.
+        #[arg(long)]
+        html: bool,
+    },
+}
+
+#[derive(Args)]
+struct SearchArgs {
+    /// Only this kind (playbook, case, rule, drill); repeatable.
+    #[arg(long = "kind", value_name = "K")]
+    kinds: Vec<String>,
+    /// Only this platform (taobao, tmall, pdd, jd, vip, douyin or Chinese names); repeatable.
+    #[arg(long = "platform", value_name = "P")]
+    platforms: Vec<String>,
+    /// Most hits to show.
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// Run one query per line of FILE and print one JSON object per line.
+    #[arg(long, value_name = "FILE", conflicts_with = "interactive")]
+    queries: Option<PathBuf>,
+    /// Read queries from the terminal until an empty line or Ctrl+D.
+    #[arg(long, short)]
+    interactive: bool,
+    /// The query: words, "phrases", -exclusions, kind:/platform:/tag: filters.
+    #[arg(allow_hyphen_values = true, trailing_var_arg = true)]
+    query: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("kefu: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+type CliResult = Result<ExitCode, Box<dyn std::error::Error>>;
+
+fn open(dirs: &Dirs) -> Result<Library, kefu_core::Error> {
+    let data = dirs.data.clone().unwrap_or_else(kefu_core::default_data_dir);
+    Library::open(
+        LibraryConfig { content_dir: dirs.content.clone(), data_dir: Some(data) },
+        Arc::new(SystemClock),
+    )
+}
+
+fn run(cli: Cli) -> CliResult {
+    match cli.command {
+        Command::Check { json } => check(&cli.dirs.content, json),
+        Command::Index => index(&cli.dirs),
+        Command::Search(args) => search(&cli.dirs, args),
+        Command::Show { id, json, html } => show(&cli.dirs, &id, json, html),
+    }
+}
+
+fn check(content: &Path, json: bool) -> CliResult {
+    let (loaded, problems) = kefu_core::check(content, &SystemClock)?;
+    let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+    let warnings = problems.len() - errors;
+    if json {
+        let out = serde_json::json!({
+            "files": loaded.files_seen,
+            "documents": loaded.docs.len(),
+            "errors": errors,
+            "warnings": warnings,
+            "problems": problems,
+        });
+        println!("{out}");
+    } else {
+        for p in &problems {
+            println!("{p}");
+        }
+        eprintln!(
+            "{} files, {} documents loaded, {errors} error(s), {warnings} warning(s)",
+            loaded.files_seen,
+            loaded.docs.len()
+        );
+    }
+    Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn index(dirs: &Dirs) -> CliResult {
+    let started = Instant::now();
+    let lib = open(dirs)?;
+    let s = lib.last_sync();
+    let counts: Vec<String> = lib.counts().iter().map(|(k, n)| format!("{n} {k}")).collect();
+    println!(
+        "indexed {} documents ({}) in {} ms: {} added, {} updated, {} removed, {} unchanged{}",
+        lib.indexed(),
+        counts.join(", "),
+        started.elapsed().as_millis(),
+        s.added,
+        s.updated,
+        s.removed,
+        s.unchanged,
+        s.rebuild_reason.as_ref().map(|r| format!(" (rebuilt: {r})")).unwrap_or_default()
+    );
+    let errors = lib.problems().iter().filter(|p| p.severity == Severity::Error).count();
+    if errors > 0 {
+        eprintln!("{errors} content error(s); run `kefu check` for details");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn search(dirs: &Dirs, args: SearchArgs) -> CliResult {
+    let mut opts = SearchOptions { limit: args.limit, ..SearchOptions::default() };
+    for k in &args.kinds {
+        opts.kinds.push(Kind::parse(k).ok_or_else(|| format!("unknown kind `{k}` (playbook, case, rule, drill)"))?);
+    }
+    for p in &args.platforms {
+        opts.platforms.push(Platform::parse(p).ok_or_else(|| format!("unknown platform `{p}` (taobao, tmall, pdd, jd, vip, douyin)"))?);
+    }
+    let lib = open(dirs)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if let Some(file) = &args.queries {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let r = lib.search(line, &opts)?;
+            writeln!(out, "{}", serde_json::to_string(&r)?)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.interactive || (args.query.is_empty() && std::io::stdin().is_terminal()) {
+        return interactive(&lib, &opts);
+    }
+    let query = args.query.join(" ");
+    let r = lib.search(&query, &opts)?;
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string(&r)?)?;
+    } else {
+        print_results(&mut out, &r, std::io::stdout().is_terminal())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn interactive(lib: &Library, opts: &SearchOptions) -> CliResult {
+    eprintln!(
+        "Kefu 客服宝典 — {} documents. Type a query (催单, cfh, 退款 platform:pdd …); empty line to quit.",
+        lib.indexed()
+    );
+    let stdin = std::io::stdin();
+    let color = std::io::stdout().is_terminal();
+    loop {
+        eprint!("kefu> ");
+        std::io::stderr().flush()?;
+        let mut line = String::new();
+        if stdin.lock().read_line(&mut line)? == 0 || line.trim().is_empty() {
+            break;
+        }
+        let r = lib.search(line.trim_end_matches(['\n', '\r']), opts)?;
+        print_results(&mut std::io::stdout().lock(), &r, color)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn highlight(text: &str, ranges: &[[usize; 2]], color: bool) -> String {
+    let (open, close) = if color { ("\x1b[1;33m", "\x1b[0m") } else { ("【", "】") };
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if ranges.iter().any(|r| r[0] == i) {
+            out.push_str(open);
+        }
+        out.push(c);
+        if ranges.iter().any(|r| r[1] == i + 1) {
+            out.push_str(close);
+        }
+    }
+    out
+}
+
+fn print_results(out: &mut impl Write, r: &SearchResults, color: bool) -> std::io::Result<()> {
+    if r.hits.is_empty() {
+        writeln!(out, "no results for `{}` (try other words, pinyin initials such as cfh, or remove a filter)", r.query)?;
+        return Ok(());
+    }
+    for (i, h) in r.hits.iter().enumerate() {
+        let platforms = if h.platforms.is_empty() {
+            "全平台".to_string()
+        } else {
+            h.platforms.iter().map(|p| p.label_zh()).collect::<Vec<_>>().join("/")
+        };
+        writeln!(out, "{:>2}. [{}] {}  ({}; {})  {:.2}", i + 1, h.kind.label_zh(), h.title, h.id, platforms, h.score)?;
+        if !h.snippet.text.is_empty() {
+            writeln!(out, "    {}", highlight(&h.snippet.text, &h.snippet.highlights, color))?;
+        }
+        if let Some(p) = &h.phrase {
+            writeln!(out, "    ▸ {}: {}", p.code, p.text)?;
+        }
+    }
+    writeln!(out, "{} of {} results in {:.1} ms", r.hits.len(), r.total, r.took_us as f64 / 1000.0)
+}
+
+fn show(dirs: &Dirs, id: &str, json: bool, html: bool) -> CliResult {
+    let lib = open(dirs)?;
+    let doc = lib.document(id)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(doc)?);
+    } else if html {
+        println!("{}", lib.render_html(id)?);
+    } else {
+        println!("# {}", doc.title);
+        let platforms = if doc.platforms.is_empty() {
+            "全平台".to_string()
+        } else {
+            doc.platforms.iter().map(|p| p.label_zh()).collect::<Vec<_>>().join(", ")
+        };
+        println!("{} · {} · {} · {}", doc.kind.label_zh(), doc.id, platforms, doc.tags.join(", "));
+        if let Some(r) = &doc.rule {
+            let date = |d: Option<kefu_core::content::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+            println!(
+                "来源: {} · 生效: {} · 复核: {}{}",
+                r.source.as_deref().unwrap_or("—"),
+                date(r.effective),
+                date(r.reviewed),
+                if r.needs_review(lib.clock().today()) { " · 待复核" } else { "" }
+            );
+        }
+        for p in &doc.phrases {
+            println!("\n[{}] {}\n    {}", p.code, p.when, p.text);
+        }
+        println!("\n{}", doc.body.trim());
+    }
+    Ok(ExitCode::SUCCESS)
+}

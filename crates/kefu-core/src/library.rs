@@ -136,7 +136,7 @@ impl Library {
         let (found, total) = self.index.search(&q, &expand, opts.limit)?;
         let raw_terms: Vec<String> = q.terms.iter().map(|t| t.text.clone()).collect();
         let needles = self.highlight_terms(&q);
-        let hits = found
+        let mut hits: Vec<Hit> = found
             .into_iter()
             .filter_map(|(id, score)| {
                 let e = self.entries.get(&id)?;
@@ -158,6 +158,13 @@ impl Library {
                 })
             })
             .collect();
+        // Ties (e.g. constant-score prefix matches): playbooks first, then shorter titles.
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(a.kind.cmp(&b.kind))
+                .then(a.title.chars().count().cmp(&b.title.chars().count()))
+        });
         Ok(SearchResults {
             query: text.to_string(),
             total,

@@ -152,7 +152,15 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
         return Parsed { doc: None, problems };
     };
     let title = match raw.title {
-        Some(t) if !t.value.trim().is_empty() => t.value.trim().to_string(),
+        Some(t) if !t.value.trim().is_empty() => {
+            if crate::markdown::looks_like_markup(&t.value) {
+                problems.push(
+                    Problem::warning(rel, at(t.referenced.line()), "title contains HTML markup; it is shown as plain text")
+                        .hint("titles are plain text"),
+                );
+            }
+            t.value.trim().to_string()
+        }
         Some(t) => {
             problems.push(Problem::error(rel, at(t.referenced.line()), "empty `title`").hint("give the document a short title, e.g. `title: 催发货`"));
             return Parsed { doc: None, problems };
@@ -321,8 +329,12 @@ fn line_of_value(yaml: &str, key: &str, value: &str) -> Option<usize> {
 
 fn yaml_message(e: &serde_saphyr::Error) -> String {
     let msg = e.without_snippet().to_string();
-    // Keep the first line; the location is reported separately.
-    msg.lines().next().unwrap_or("").trim().to_string()
+    // Keep the first line; the location is reported separately (as a file line).
+    let first = msg.lines().next().unwrap_or("").trim();
+    match first.rfind(" at line ") {
+        Some(i) => first[..i].to_string(),
+        None => first.to_string(),
+    }
 }
 
 fn unknown_platform(rel: &str, line: usize, value: &str) -> Problem {

@@ -144,12 +144,6 @@ pub fn load_file_text(rel: &str, bytes: &[u8]) -> (Option<Document>, Vec<Problem
 
 /// HTML in content is neutralised when shown; tell the author so nothing surprises them.
 fn warn_markup(rel: &str, doc: &Document, problems: &mut Vec<Problem>) {
-    if markdown::looks_like_markup(&doc.title) {
-        problems.push(
-            Problem::warning(rel, 1, "title contains HTML markup; it is shown as plain text")
-                .hint("titles are plain text"),
-        );
-    }
     for (i, line) in doc.body.lines().enumerate() {
         if markdown::looks_dangerous(line) {
             problems.push(

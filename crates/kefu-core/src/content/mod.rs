@@ -9,6 +9,7 @@ mod front_matter;
 mod loader;
 mod model;
 
+pub use chrono::NaiveDate;
 pub use decode::{Decoded, MAX_FILE_BYTES, decode_text};
 pub use loader::{LoadedContent, load, load_file_text};
 pub use model::{

@@ -313,7 +313,8 @@ impl SearchIndex {
             let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, self.term_clause(t, 1.0))];
             if !t.phrase {
                 for syn in expand(&t.text) {
-                    let st = QueryTerm { text: syn, phrase: false, prefix: false };
+                    // A synonym is one unit: match it whole, not word by word.
+                    let st = QueryTerm { text: syn, phrase: true, prefix: false };
                     alts.push((Occur::Should, self.term_clause(&st, boost::SYNONYM)));
                 }
             }
