@@ -12,7 +12,11 @@ use kefu_core::{
 };
 
 #[derive(Parser)]
-#[command(name = "kefu", version, about = "Kefu 客服宝典: search and check a customer-service knowledge base")]
+#[command(
+    name = "kefu",
+    version,
+    about = "Kefu 客服宝典: search and check a customer-service knowledge base"
+)]
 struct Cli {
     #[command(flatten)]
     dirs: Dirs,
@@ -94,9 +98,15 @@ fn main() -> ExitCode {
 type CliResult = Result<ExitCode, Box<dyn std::error::Error>>;
 
 fn open(dirs: &Dirs) -> Result<Library, kefu_core::Error> {
-    let data = dirs.data.clone().unwrap_or_else(kefu_core::default_data_dir);
+    let data = dirs
+        .data
+        .clone()
+        .unwrap_or_else(kefu_core::default_data_dir);
     Library::open(
-        LibraryConfig { content_dir: dirs.content.clone(), data_dir: Some(data) },
+        LibraryConfig {
+            content_dir: dirs.content.clone(),
+            data_dir: Some(data),
+        },
         Arc::new(SystemClock),
     )
 }
@@ -112,7 +122,10 @@ fn run(cli: Cli) -> CliResult {
 
 fn check(content: &Path, json: bool) -> CliResult {
     let (loaded, problems) = kefu_core::check(content, &SystemClock)?;
-    let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
     let warnings = problems.len() - errors;
     if json {
         let out = serde_json::json!({
@@ -133,14 +146,22 @@ fn check(content: &Path, json: bool) -> CliResult {
             loaded.docs.len()
         );
     }
-    Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn index(dirs: &Dirs) -> CliResult {
     let started = Instant::now();
     let lib = open(dirs)?;
     let s = lib.last_sync();
-    let counts: Vec<String> = lib.counts().iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let counts: Vec<String> = lib
+        .counts()
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
     println!(
         "indexed {} documents ({}) in {} ms: {} added, {} updated, {} removed, {} unchanged{}",
         lib.indexed(),
@@ -150,9 +171,16 @@ fn index(dirs: &Dirs) -> CliResult {
         s.updated,
         s.removed,
         s.unchanged,
-        s.rebuild_reason.as_ref().map(|r| format!(" (rebuilt: {r})")).unwrap_or_default()
+        s.rebuild_reason
+            .as_ref()
+            .map(|r| format!(" (rebuilt: {r})"))
+            .unwrap_or_default()
     );
-    let errors = lib.problems().iter().filter(|p| p.severity == Severity::Error).count();
+    let errors = lib
+        .problems()
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
     if errors > 0 {
         eprintln!("{errors} content error(s); run `kefu check` for details");
     }
@@ -160,12 +188,20 @@ fn index(dirs: &Dirs) -> CliResult {
 }
 
 fn search(dirs: &Dirs, args: SearchArgs) -> CliResult {
-    let mut opts = SearchOptions { limit: args.limit, ..SearchOptions::default() };
+    let mut opts = SearchOptions {
+        limit: args.limit,
+        ..SearchOptions::default()
+    };
     for k in &args.kinds {
-        opts.kinds.push(Kind::parse(k).ok_or_else(|| format!("unknown kind `{k}` (playbook, case, rule, drill)"))?);
+        opts.kinds.push(
+            Kind::parse(k)
+                .ok_or_else(|| format!("unknown kind `{k}` (playbook, case, rule, drill)"))?,
+        );
     }
     for p in &args.platforms {
-        opts.platforms.push(Platform::parse(p).ok_or_else(|| format!("unknown platform `{p}` (taobao, tmall, pdd, jd, vip, douyin)"))?);
+        opts.platforms.push(Platform::parse(p).ok_or_else(|| {
+            format!("unknown platform `{p}` (taobao, tmall, pdd, jd, vip, douyin)")
+        })?);
     }
     let lib = open(dirs)?;
     let stdout = std::io::stdout();
@@ -212,7 +248,11 @@ fn interactive(lib: &Library, opts: &SearchOptions) -> CliResult {
 }
 
 fn highlight(text: &str, ranges: &[[usize; 2]], color: bool) -> String {
-    let (open, close) = if color { ("\x1b[1;33m", "\x1b[0m") } else { ("【", "】") };
+    let (open, close) = if color {
+        ("\x1b[1;33m", "\x1b[0m")
+    } else {
+        ("【", "】")
+    };
     let mut out = String::new();
     for (i, c) in text.chars().enumerate() {
         if ranges.iter().any(|r| r[0] == i) {
@@ -228,24 +268,51 @@ fn highlight(text: &str, ranges: &[[usize; 2]], color: bool) -> String {
 
 fn print_results(out: &mut impl Write, r: &SearchResults, color: bool) -> std::io::Result<()> {
     if r.hits.is_empty() {
-        writeln!(out, "no results for `{}` (try other words, pinyin initials such as cfh, or remove a filter)", r.query)?;
+        writeln!(
+            out,
+            "no results for `{}` (try other words, pinyin initials such as cfh, or remove a filter)",
+            r.query
+        )?;
         return Ok(());
     }
     for (i, h) in r.hits.iter().enumerate() {
         let platforms = if h.platforms.is_empty() {
             "全平台".to_string()
         } else {
-            h.platforms.iter().map(|p| p.label_zh()).collect::<Vec<_>>().join("/")
+            h.platforms
+                .iter()
+                .map(|p| p.label_zh())
+                .collect::<Vec<_>>()
+                .join("/")
         };
-        writeln!(out, "{:>2}. [{}] {}  ({}; {})  {:.2}", i + 1, h.kind.label_zh(), h.title, h.id, platforms, h.score)?;
+        writeln!(
+            out,
+            "{:>2}. [{}] {}  ({}; {})  {:.2}",
+            i + 1,
+            h.kind.label_zh(),
+            h.title,
+            h.id,
+            platforms,
+            h.score
+        )?;
         if !h.snippet.text.is_empty() {
-            writeln!(out, "    {}", highlight(&h.snippet.text, &h.snippet.highlights, color))?;
+            writeln!(
+                out,
+                "    {}",
+                highlight(&h.snippet.text, &h.snippet.highlights, color)
+            )?;
         }
         if let Some(p) = &h.phrase {
             writeln!(out, "    ▸ {}: {}", p.code, p.text)?;
         }
     }
-    writeln!(out, "{} of {} results in {:.1} ms", r.hits.len(), r.total, r.took_us as f64 / 1000.0)
+    writeln!(
+        out,
+        "{} of {} results in {:.1} ms",
+        r.hits.len(),
+        r.total,
+        r.took_us as f64 / 1000.0
+    )
 }
 
 fn show(dirs: &Dirs, id: &str, json: bool, html: bool) -> CliResult {
@@ -260,17 +327,33 @@ fn show(dirs: &Dirs, id: &str, json: bool, html: bool) -> CliResult {
         let platforms = if doc.platforms.is_empty() {
             "全平台".to_string()
         } else {
-            doc.platforms.iter().map(|p| p.label_zh()).collect::<Vec<_>>().join(", ")
+            doc.platforms
+                .iter()
+                .map(|p| p.label_zh())
+                .collect::<Vec<_>>()
+                .join(", ")
         };
-        println!("{} · {} · {} · {}", doc.kind.label_zh(), doc.id, platforms, doc.tags.join(", "));
+        println!(
+            "{} · {} · {} · {}",
+            doc.kind.label_zh(),
+            doc.id,
+            platforms,
+            doc.tags.join(", ")
+        );
         if let Some(r) = &doc.rule {
-            let date = |d: Option<kefu_core::content::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_else(|| "—".into());
+            let date = |d: Option<kefu_core::content::NaiveDate>| {
+                d.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
+            };
             println!(
                 "来源: {} · 生效: {} · 复核: {}{}",
                 r.source.as_deref().unwrap_or("—"),
                 date(r.effective),
                 date(r.reviewed),
-                if r.needs_review(lib.clock().today()) { " · 待复核" } else { "" }
+                if r.needs_review(lib.clock().today()) {
+                    " · 待复核"
+                } else {
+                    ""
+                }
             );
         }
         for p in &doc.phrases {

@@ -31,10 +31,13 @@ impl FixedClock {
     /// A clock fixed at local midnight of `date`.
     pub fn on(date: NaiveDate) -> Self {
         let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
-        let local = midnight.and_local_timezone(Local).earliest().unwrap_or_else(|| {
-            // A DST gap at midnight: fall back to the UTC reading of the same wall time.
-            DateTime::from_naive_utc_and_offset(midnight, *Local::now().offset())
-        });
+        let local = midnight
+            .and_local_timezone(Local)
+            .earliest()
+            .unwrap_or_else(|| {
+                // A DST gap at midnight: fall back to the UTC reading of the same wall time.
+                DateTime::from_naive_utc_and_offset(midnight, *Local::now().offset())
+            });
         FixedClock(local)
     }
 }

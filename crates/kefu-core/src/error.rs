@@ -85,7 +85,10 @@ impl Error {
     }
 
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 }
 
@@ -97,7 +100,10 @@ mod tests {
     fn kinds_serialise_as_snake_case() {
         let e = Error::NotFound { id: "x".into() };
         assert_eq!(e.kind(), ErrorKind::NotFound);
-        assert_eq!(serde_json::to_string(&e.kind()).ok().as_deref(), Some("\"not_found\""));
+        assert_eq!(
+            serde_json::to_string(&e.kind()).ok().as_deref(),
+            Some("\"not_found\"")
+        );
         assert_eq!(e.to_string(), "no document with id `x`");
     }
 }

@@ -34,13 +34,17 @@ pub fn default_data_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("KEFU_DATA_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(d);
     }
-    dirs::data_dir().map(|d| d.join("kefu")).unwrap_or_else(|| PathBuf::from(".kefu-data"))
+    dirs::data_dir()
+        .map(|d| d.join("kefu"))
+        .unwrap_or_else(|| PathBuf::from(".kefu-data"))
 }
 
 /// The index folder for one content folder inside a data folder, so that switching between
 /// content folders does not rebuild every time.
 pub fn index_dir(data_dir: &Path, content_dir: &Path) -> PathBuf {
-    let canonical = content_dir.canonicalize().unwrap_or_else(|_| content_dir.to_path_buf());
+    let canonical = content_dir
+        .canonicalize()
+        .unwrap_or_else(|_| content_dir.to_path_buf());
     let hash = xxhash_rust::xxh3::xxh3_64(canonical.to_string_lossy().as_bytes());
     data_dir.join("index").join(format!("{hash:016x}"))
 }
@@ -63,7 +67,10 @@ pub struct Library {
 }
 
 /// Problems of a content folder without building an index: files, dictionary, overdue reviews.
-pub fn check(content_dir: &Path, clock: &dyn Clock) -> Result<(content::LoadedContent, Vec<Problem>)> {
+pub fn check(
+    content_dir: &Path,
+    clock: &dyn Clock,
+) -> Result<(content::LoadedContent, Vec<Problem>)> {
     let loaded = content::load(content_dir)?;
     let (_, mut problems) = Dictionary::load(content_dir);
     problems.extend(loaded.problems.iter().cloned());
@@ -79,8 +86,12 @@ fn review_problems(docs: &[Document], clock: &dyn Clock) -> Vec<Problem> {
             let r = d.rule.as_ref()?;
             let due = r.review_due()?;
             r.needs_review(today).then(|| {
-                Problem::warning(&d.path, 1, format!("rule review overdue since {due} (待复核)"))
-                    .hint("check the note against its source, then update `reviewed:`")
+                Problem::warning(
+                    &d.path,
+                    1,
+                    format!("rule review overdue since {due} (待复核)"),
+                )
+                .hint("check the note against its source, then update `reviewed:`")
             })
         })
         .collect()
@@ -92,11 +103,29 @@ impl Library {
         let (loaded, problems) = check(&config.content_dir, clock.as_ref())?;
         let (dict, _) = Dictionary::load(&config.content_dir);
         let entries = make_entries(loaded.docs);
-        let index_dir = config.data_dir.as_ref().map(|d| index_dir(d, &config.content_dir));
-        let docs: Vec<IndexDoc<'_>> = entries.values().map(|e| IndexDoc { doc: &e.doc, plain: &e.plain }).collect();
+        let index_dir = config
+            .data_dir
+            .as_ref()
+            .map(|d| index_dir(d, &config.content_dir));
+        let docs: Vec<IndexDoc<'_>> = entries
+            .values()
+            .map(|e| IndexDoc {
+                doc: &e.doc,
+                plain: &e.plain,
+            })
+            .collect();
         let (index, last_sync) = SearchIndex::open(index_dir.as_deref(), &dict, &docs)?;
         drop(docs);
-        Ok(Library { config, clock, entries, problems, dict, index, last_sync, files_seen: loaded.files_seen })
+        Ok(Library {
+            config,
+            clock,
+            entries,
+            problems,
+            dict,
+            index,
+            last_sync,
+            files_seen: loaded.files_seen,
+        })
     }
 
     /// Re-reads the content folder and applies the changes to the index.
@@ -111,7 +140,14 @@ impl Library {
         self.files_seen = loaded.files_seen;
         self.entries = make_entries(loaded.docs);
         self.problems = problems;
-        let docs: Vec<IndexDoc<'_>> = self.entries.values().map(|e| IndexDoc { doc: &e.doc, plain: &e.plain }).collect();
+        let docs: Vec<IndexDoc<'_>> = self
+            .entries
+            .values()
+            .map(|e| IndexDoc {
+                doc: &e.doc,
+                plain: &e.plain,
+            })
+            .collect();
         let stats = self.index.sync(&docs, false)?;
         drop(docs);
         self.last_sync = stats;
@@ -143,7 +179,12 @@ impl Library {
                 let source = if !e.plain.is_empty() {
                     e.plain.clone()
                 } else if !e.doc.phrases.is_empty() {
-                    e.doc.phrases.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join(" ")
+                    e.doc
+                        .phrases
+                        .iter()
+                        .map(|p| p.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
                 } else {
                     e.doc.extra_text.clone()
                 };
@@ -198,13 +239,18 @@ impl Library {
 
     /// The document with this id.
     pub fn document(&self, id: &str) -> Result<&Document> {
-        self.entries.get(id).map(|e| &e.doc).ok_or_else(|| Error::NotFound { id: id.to_string() })
+        self.entries
+            .get(id)
+            .map(|e| &e.doc)
+            .ok_or_else(|| Error::NotFound { id: id.to_string() })
     }
 
     /// The document's body as sanitised HTML, `[[links]]` resolved to `#doc/ID` anchors.
     pub fn render_html(&self, id: &str) -> Result<String> {
         let doc = self.document(id)?;
-        Ok(markdown::render_html(&doc.body, &|t: &str| self.entries.get(t).map(|e| e.doc.title.clone())))
+        Ok(markdown::render_html(&doc.body, &|t: &str| {
+            self.entries.get(t).map(|e| e.doc.title.clone())
+        }))
     }
 
     /// All documents, sorted by id.
@@ -253,7 +299,10 @@ impl Library {
 }
 
 fn make_entries(docs: Vec<Document>) -> BTreeMap<String, Entry> {
-    let titles: BTreeMap<String, String> = docs.iter().map(|d| (d.id.clone(), d.title.clone())).collect();
+    let titles: BTreeMap<String, String> = docs
+        .iter()
+        .map(|d| (d.id.clone(), d.title.clone()))
+        .collect();
     let title_of = |id: &str| titles.get(id).cloned();
     docs.into_iter()
         .map(|doc| {

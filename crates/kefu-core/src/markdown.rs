@@ -46,25 +46,26 @@ pub fn find_links(body: &str) -> Vec<RawLink> {
             while i < bytes.len() {
                 if bytes[i] == b'`' {
                     in_code = !in_code;
-                } else if !in_code && bytes[i..].starts_with(b"[[") {
-                    if let Some(end) = line[i + 2..].find("]]") {
-                        let inner = &line[i + 2..i + 2 + end];
-                        if !inner.is_empty() && !inner.contains('[') {
-                            let (target, label) = match inner.split_once('|') {
-                                Some((t, l)) => (t.trim(), Some(l.trim().to_string())),
-                                None => (inner.trim(), None),
-                            };
-                            if !target.is_empty() {
-                                out.push(RawLink {
-                                    target: target.to_string(),
-                                    label: label.filter(|l| !l.is_empty()),
-                                    line_offset: line_no,
-                                    range: offset + i..offset + i + end + 4,
-                                });
-                            }
-                            i += end + 4;
-                            continue;
+                } else if !in_code
+                    && bytes[i..].starts_with(b"[[")
+                    && let Some(end) = line[i + 2..].find("]]")
+                {
+                    let inner = &line[i + 2..i + 2 + end];
+                    if !inner.is_empty() && !inner.contains('[') {
+                        let (target, label) = match inner.split_once('|') {
+                            Some((t, l)) => (t.trim(), Some(l.trim().to_string())),
+                            None => (inner.trim(), None),
+                        };
+                        if !target.is_empty() {
+                            out.push(RawLink {
+                                target: target.to_string(),
+                                label: label.filter(|l| !l.is_empty()),
+                                line_offset: line_no,
+                                range: offset + i..offset + i + end + 4,
+                            });
                         }
+                        i += end + 4;
+                        continue;
                     }
                 }
                 i += 1;
@@ -85,9 +86,16 @@ fn expand_links(body: &str, title_of: &dyn Fn(&str) -> Option<String>) -> String
     let mut last = 0;
     for l in links {
         out.push_str(&body[last..l.range.start]);
-        let label = l.label.clone().or_else(|| title_of(&l.target)).unwrap_or_else(|| l.target.clone());
+        let label = l
+            .label
+            .clone()
+            .or_else(|| title_of(&l.target))
+            .unwrap_or_else(|| l.target.clone());
         let label = label.replace('[', "\\[").replace(']', "\\]");
-        out.push_str(&format!("[{label}](<#doc/{}>)", l.target.replace('>', "%3E")));
+        out.push_str(&format!(
+            "[{label}](<#doc/{}>)",
+            l.target.replace('>', "%3E")
+        ));
         last = l.range.end;
     }
     out.push_str(&body[last..]);
@@ -133,11 +141,7 @@ pub fn plain_text(body: &str, title_of: &dyn Fn(&str) -> Option<String>) -> Stri
                 | TagEnd::TableRow
                 | TagEnd::TableHead
                 | TagEnd::BlockQuote(_),
-            ) => {
-                if !out.ends_with('\n') {
-                    out.push('\n');
-                }
-            }
+            ) if !out.ends_with('\n') => out.push('\n'),
             _ => {}
         }
     }
@@ -147,8 +151,14 @@ pub fn plain_text(body: &str, title_of: &dyn Fn(&str) -> Option<String>) -> Stri
 /// True for text that contains tags (used to warn about HTML in titles).
 pub fn looks_like_markup(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
-    lower.contains('<') && lower.contains('>') && lower.chars().filter(|c| *c == '<').count() > 0
-        && lower.split('<').skip(1).any(|rest| rest.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '/'))
+    lower.contains('<')
+        && lower.contains('>')
+        && lower.chars().filter(|c| *c == '<').count() > 0
+        && lower.split('<').skip(1).any(|rest| {
+            rest.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '/')
+        })
 }
 
 /// True for a line that tries to run code: `<script`, `on…=` handlers, `javascript:` URLs.
@@ -161,7 +171,12 @@ pub fn looks_dangerous(line: &str) -> bool {
     lower.split('<').skip(1).any(|tag| {
         let tag = tag.split('>').next().unwrap_or("");
         tag.split_whitespace().skip(1).any(|attr| {
-            attr.starts_with("on") && attr.contains('=') && attr[2..].chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            attr.starts_with("on")
+                && attr.contains('=')
+                && attr[2..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
         })
     })
 }
@@ -191,7 +206,12 @@ mod tests {
         let html = render_html("见 [[rules/seven-day]] 和 [[a/b|这里]]", &|id: &str| {
             (id == "rules/seven-day").then(|| "七天无理由".to_string())
         });
-        assert!(html.contains("<a href=\"#doc/rules/seven-day\" rel=\"noopener noreferrer\">七天无理由</a>"), "{html}");
+        assert!(
+            html.contains(
+                "<a href=\"#doc/rules/seven-day\" rel=\"noopener noreferrer\">七天无理由</a>"
+            ),
+            "{html}"
+        );
         assert!(html.contains(">这里</a>"), "{html}");
     }
 
@@ -207,7 +227,10 @@ mod tests {
 
     #[test]
     fn plain_text_drops_markup_and_html() {
-        let t = plain_text("# 标题\n\n**加粗** <b>html</b> [链接](https://x.example)\n\n- 一\n- 二", &no_titles);
+        let t = plain_text(
+            "# 标题\n\n**加粗** <b>html</b> [链接](https://x.example)\n\n- 一\n- 二",
+            &no_titles,
+        );
         assert_eq!(t, "标题\n加粗 html 链接\n 一\n 二");
     }
 

@@ -37,7 +37,11 @@ pub fn decode_text(bytes: &[u8]) -> Decoded {
 }
 
 fn normalise_newlines(s: &str) -> String {
-    if s.contains('\r') { s.replace("\r\n", "\n").replace('\r', "\n") } else { s.to_string() }
+    if s.contains('\r') {
+        s.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        s.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -46,7 +50,10 @@ mod tests {
 
     #[test]
     fn utf8_with_bom_and_crlf() {
-        assert_eq!(decode_text(b"\xEF\xBB\xBFa\r\nb\r\n"), Decoded::Utf8("a\nb\n".into()));
+        assert_eq!(
+            decode_text(b"\xEF\xBB\xBFa\r\nb\r\n"),
+            Decoded::Utf8("a\nb\n".into())
+        );
     }
 
     #[test]

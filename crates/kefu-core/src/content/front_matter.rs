@@ -4,9 +4,7 @@
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use super::model::{
-    CaseMeta, Document, Kind, Phrase, Platform, Problem, RuleMeta, parse_date,
-};
+use super::model::{CaseMeta, Document, Kind, Phrase, Platform, Problem, RuleMeta, parse_date};
 
 /// A file split at its front matter fences.
 #[derive(Debug, PartialEq, Eq)]
@@ -111,7 +109,14 @@ struct RawFrontMatter {
 
 /// Keys every document may carry; drills' other keys are kept as searchable text.
 const COMMON_KEYS: &[&str] = &[
-    "kind", "title", "id", "tags", "platforms", "aliases", "author", "updated",
+    "kind",
+    "title",
+    "id",
+    "tags",
+    "platforms",
+    "aliases",
+    "author",
+    "updated",
 ];
 
 /// The result of reading one file's front matter.
@@ -133,7 +138,10 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
                 Problem::error(rel, line, format!("malformed YAML front matter: {}", yaml_message(&e)))
                     .hint("front matter is YAML between two `---` lines, e.g. `title: 催发货`; quote values that contain `:` or `#`"),
             );
-            return Parsed { doc: None, problems };
+            return Parsed {
+                doc: None,
+                problems,
+            };
         }
     };
 
@@ -142,32 +150,58 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
             Problem::error(rel, 1, "missing `kind`")
                 .hint("add `kind: playbook` (or case, rule, drill) to the front matter"),
         );
-        return Parsed { doc: None, problems };
+        return Parsed {
+            doc: None,
+            problems,
+        };
     };
     let Some(kind) = Kind::parse(&kind_raw.value) else {
         problems.push(
-            Problem::error(rel, at(kind_raw.referenced.line()), format!("unknown kind `{}`", kind_raw.value))
-                .hint("kind is one of playbook, case, rule, drill"),
+            Problem::error(
+                rel,
+                at(kind_raw.referenced.line()),
+                format!("unknown kind `{}`", kind_raw.value),
+            )
+            .hint("kind is one of playbook, case, rule, drill"),
         );
-        return Parsed { doc: None, problems };
+        return Parsed {
+            doc: None,
+            problems,
+        };
     };
     let title = match raw.title {
         Some(t) if !t.value.trim().is_empty() => {
             if crate::markdown::looks_like_markup(&t.value) {
                 problems.push(
-                    Problem::warning(rel, at(t.referenced.line()), "title contains HTML markup; it is shown as plain text")
-                        .hint("titles are plain text"),
+                    Problem::warning(
+                        rel,
+                        at(t.referenced.line()),
+                        "title contains HTML markup; it is shown as plain text",
+                    )
+                    .hint("titles are plain text"),
                 );
             }
             t.value.trim().to_string()
         }
         Some(t) => {
-            problems.push(Problem::error(rel, at(t.referenced.line()), "empty `title`").hint("give the document a short title, e.g. `title: 催发货`"));
-            return Parsed { doc: None, problems };
+            problems.push(
+                Problem::error(rel, at(t.referenced.line()), "empty `title`")
+                    .hint("give the document a short title, e.g. `title: 催发货`"),
+            );
+            return Parsed {
+                doc: None,
+                problems,
+            };
         }
         None => {
-            problems.push(Problem::error(rel, 1, "missing `title`").hint("add `title: …` to the front matter"));
-            return Parsed { doc: None, problems };
+            problems.push(
+                Problem::error(rel, 1, "missing `title`")
+                    .hint("add `title: …` to the front matter"),
+            );
+            return Parsed {
+                doc: None,
+                problems,
+            };
         }
     };
     let id = match raw.id {
@@ -187,8 +221,12 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
         let d = parse_date(&v.value);
         if d.is_none() {
             problems.push(
-                Problem::error(rel, at(v.referenced.line()), format!("bad date in `{field}`: `{}`", v.value))
-                    .hint("write dates as YYYY-MM-DD, e.g. 2025-03-01"),
+                Problem::error(
+                    rel,
+                    at(v.referenced.line()),
+                    format!("bad date in `{field}`: `{}`", v.value),
+                )
+                .hint("write dates as YYYY-MM-DD, e.g. 2025-03-01"),
             );
         }
         d
@@ -211,23 +249,41 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
     let mut phrases = Vec::new();
     if let Some(list) = raw.phrases {
         if kind != Kind::Playbook {
-            problems.push(Problem::warning(rel, at(list.first().map(|p| p.referenced.line()).unwrap_or(1)), "`phrases` is only used in playbooks"));
+            problems.push(Problem::warning(
+                rel,
+                at(list.first().map(|p| p.referenced.line()).unwrap_or(1)),
+                "`phrases` is only used in playbooks",
+            ));
         }
         for (i, p) in list.into_iter().enumerate() {
             let line = at(p.referenced.line());
             let RawPhrase { code, text, when } = p.value;
             let text = text.unwrap_or_default().trim().to_string();
             if text.is_empty() {
-                problems.push(Problem::error(rel, line, format!("phrase {} has no `text`", i + 1)).hint("each phrase needs `text:` with the reply to send"));
+                problems.push(
+                    Problem::error(rel, line, format!("phrase {} has no `text`", i + 1))
+                        .hint("each phrase needs `text:` with the reply to send"),
+                );
                 continue;
             }
             let code = code.unwrap_or_default().trim().to_string();
             if code.is_empty() {
                 problems.push(Problem::warning(rel, line, format!("phrase {} has no quick `code`", i + 1)).hint("add a short code such as `cfh1` so agents can find it in two keystrokes"));
-            } else if let Some(dup) = phrases.iter().find(|q: &&Phrase| q.code.eq_ignore_ascii_case(&code)) {
-                problems.push(Problem::error(rel, line, format!("phrase code `{}` is used twice in this file", dup.code)));
+            } else if let Some(dup) = phrases
+                .iter()
+                .find(|q: &&Phrase| q.code.eq_ignore_ascii_case(&code))
+            {
+                problems.push(Problem::error(
+                    rel,
+                    line,
+                    format!("phrase code `{}` is used twice in this file", dup.code),
+                ));
             }
-            phrases.push(Phrase { code, text, when: when.unwrap_or_default().trim().to_string() });
+            phrases.push(Phrase {
+                code,
+                text,
+                when: when.unwrap_or_default().trim().to_string(),
+            });
         }
     }
 
@@ -249,7 +305,10 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
             {
                 platforms.push(pl);
             }
-            case = Some(CaseMeta { platform, outcome: raw.outcome.map(|o| o.trim().to_string()) });
+            case = Some(CaseMeta {
+                platform,
+                outcome: raw.outcome.map(|o| o.trim().to_string()),
+            });
         }
         Kind::Rule => {
             let mut meta = RuleMeta::default();
@@ -268,9 +327,15 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
             }
             meta.effective = date("effective", raw.effective, &mut problems);
             meta.reviewed = date("reviewed", raw.reviewed, &mut problems);
-            meta.source = raw.source.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+            meta.source = raw
+                .source
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty());
             if meta.source.is_none() {
-                problems.push(Problem::warning(rel, 1, "rule has no `source`").hint("name the law article, rule document or URL the note is based on"));
+                problems.push(
+                    Problem::warning(rel, 1, "rule has no `source`")
+                        .hint("name the law article, rule document or URL the note is based on"),
+                );
             }
             meta.review_every_days = raw.review_every_days.map(|d| d.value);
             rule = Some(meta);
@@ -278,7 +343,8 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
         Kind::Drill => {
             // The drill fields get their typed model with the drills feature; until then the
             // whole front matter is kept and its text is searchable.
-            if let Ok(Some(value)) = serde_saphyr::from_str::<Option<serde_json::Value>>(split.yaml) {
+            if let Ok(Some(value)) = serde_saphyr::from_str::<Option<serde_json::Value>>(split.yaml)
+            {
                 if let serde_json::Value::Object(map) = &value {
                     for (k, v) in map {
                         if !COMMON_KEYS.contains(&k.as_str()) {
@@ -300,7 +366,10 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
         tags: clean_list(raw.tags),
         platforms,
         aliases: clean_list(raw.aliases),
-        author: raw.author.map(|a| a.trim().to_string()).filter(|a| !a.is_empty()),
+        author: raw
+            .author
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty()),
         updated,
         phrases,
         case,
@@ -312,19 +381,29 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
         links: Vec::new(),
         fingerprint,
     };
-    Parsed { doc: Some(doc), problems }
+    Parsed {
+        doc: Some(doc),
+        problems,
+    }
 }
 
 /// 1-based line (within the YAML) of the first line at or after `key:` that contains `value`.
 /// Used where serde cannot give a span (values inside `tags: x` / `tags: [x]` either-forms).
 fn line_of_value(yaml: &str, key: &str, value: &str) -> Option<usize> {
     let lines: Vec<&str> = yaml.lines().collect();
-    let start = lines.iter().position(|l| l.starts_with(key) && l[key.len()..].trim_start().starts_with(':'))?;
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with(key) && l[key.len()..].trim_start().starts_with(':'))?;
     let first = lines[start].split_once(':').map_or("", |(_, v)| v);
     if first.contains(value) {
         return Some(start + 1);
     }
-    lines.iter().enumerate().skip(start + 1).find(|(_, l)| l.contains(value)).map(|(i, _)| i + 1)
+    lines
+        .iter()
+        .enumerate()
+        .skip(start + 1)
+        .find(|(_, l)| l.contains(value))
+        .map(|(i, _)| i + 1)
 }
 
 fn yaml_message(e: &serde_saphyr::Error) -> String {
@@ -343,7 +422,10 @@ fn unknown_platform(rel: &str, line: usize, value: &str) -> Problem {
 }
 
 fn is_law(s: &str) -> bool {
-    matches!(s.trim().to_ascii_lowercase().as_str(), "law" | "法律" | "法规" | "国家法规")
+    matches!(
+        s.trim().to_ascii_lowercase().as_str(),
+        "law" | "法律" | "法规" | "国家法规"
+    )
 }
 
 fn clean_list(v: Option<OneOrMany<String>>) -> Vec<String> {
@@ -371,7 +453,10 @@ fn collect_text(v: &serde_json::Value, out: &mut String) {
 
 /// The id of a file without an explicit one: its path without `.md`.
 pub(crate) fn default_id(rel: &str) -> String {
-    rel.strip_suffix(".md").or_else(|| rel.strip_suffix(".MD")).unwrap_or(rel).to_string()
+    rel.strip_suffix(".md")
+        .or_else(|| rel.strip_suffix(".MD"))
+        .unwrap_or(rel)
+        .to_string()
 }
 
 /// Ids appear in `[[links]]` and URLs, so a few characters are reserved.
@@ -379,7 +464,9 @@ pub(crate) fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && !id.starts_with('/')
         && !id.ends_with('/')
-        && !id.chars().any(|c| c.is_whitespace() || matches!(c, '[' | ']' | '|' | '#' | '\\'))
+        && !id
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, '[' | ']' | '|' | '#' | '\\'))
 }
 
 #[cfg(test)]
@@ -405,7 +492,9 @@ mod tests {
 
     #[test]
     fn minimal_form_loads() {
-        let p = parse_text("---\nkind: playbook        # comment\ntitle: 催发货\ntags: [发货, 物流]\n---\nMarkdown body\n");
+        let p = parse_text(
+            "---\nkind: playbook        # comment\ntitle: 催发货\ntags: [发货, 物流]\n---\nMarkdown body\n",
+        );
         assert!(p.problems.is_empty(), "{:?}", p.problems);
         let d = p.doc.expect("doc");
         assert_eq!(d.id, "playbooks/x");
@@ -416,10 +505,20 @@ mod tests {
 
     #[test]
     fn bad_platform_and_date_point_at_their_lines() {
-        let p = parse_text("---\nkind: playbook\ntitle: t\nplatforms:\n  - 淘宝\n  - amazon\nupdated: 2025-02-30\n---\n");
+        let p = parse_text(
+            "---\nkind: playbook\ntitle: t\nplatforms:\n  - 淘宝\n  - amazon\nupdated: 2025-02-30\n---\n",
+        );
         let msgs: Vec<String> = p.problems.iter().map(ToString::to_string).collect();
-        assert!(msgs.iter().any(|m| m.starts_with("playbooks/x.md:6: error: unknown platform `amazon`")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.starts_with("playbooks/x.md:7: error: bad date in `updated`")), "{msgs:?}");
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("playbooks/x.md:6: error: unknown platform `amazon`")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("playbooks/x.md:7: error: bad date in `updated`")),
+            "{msgs:?}"
+        );
         let d = p.doc.expect("still loads");
         assert_eq!(d.platforms, vec![Platform::Taobao]);
     }
@@ -429,7 +528,11 @@ mod tests {
         let p = parse_text("---\nkind: playbook\ntitle: [unclosed\n---\n");
         assert!(p.doc.is_none());
         assert_eq!(p.problems.len(), 1);
-        assert!(p.problems[0].message.starts_with("malformed YAML"), "{:?}", p.problems);
+        assert!(
+            p.problems[0].message.starts_with("malformed YAML"),
+            "{:?}",
+            p.problems
+        );
         assert!(p.problems[0].line >= 3, "{:?}", p.problems);
     }
 
@@ -445,7 +548,9 @@ mod tests {
 
     #[test]
     fn rule_fields_are_typed() {
-        let p = parse_text("---\nkind: rule\ntitle: 七天无理由\nplatform: law\nsource: 《网络购买商品七日无理由退货暂行办法》第六条\neffective: 2017-03-15\nreviewed: 2026-01-10\nreview_every_days: 180\n---\n");
+        let p = parse_text(
+            "---\nkind: rule\ntitle: 七天无理由\nplatform: law\nsource: 《网络购买商品七日无理由退货暂行办法》第六条\neffective: 2017-03-15\nreviewed: 2026-01-10\nreview_every_days: 180\n---\n",
+        );
         assert!(p.problems.is_empty(), "{:?}", p.problems);
         let r = p.doc.and_then(|d| d.rule).expect("rule");
         assert!(r.is_law);
@@ -454,10 +559,20 @@ mod tests {
 
     #[test]
     fn phrases_need_text_and_unique_codes() {
-        let p = parse_text("---\nkind: playbook\ntitle: t\nphrases:\n  - code: a1\n    text: 你好\n  - code: A1\n    text: 再见\n  - code: b\n---\n");
+        let p = parse_text(
+            "---\nkind: playbook\ntitle: t\nphrases:\n  - code: a1\n    text: 你好\n  - code: A1\n    text: 再见\n  - code: b\n---\n",
+        );
         let msgs: Vec<String> = p.problems.iter().map(ToString::to_string).collect();
-        assert!(msgs.iter().any(|m| m.contains(":7: error: phrase code `a1` is used twice")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains(":9: error: phrase 3 has no `text`")), "{msgs:?}");
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains(":7: error: phrase code `a1` is used twice")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains(":9: error: phrase 3 has no `text`")),
+            "{msgs:?}"
+        );
     }
 
     #[test]

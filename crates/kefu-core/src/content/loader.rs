@@ -23,7 +23,9 @@ pub struct LoadedContent {
 impl LoadedContent {
     /// True when any problem is an error.
     pub fn has_errors(&self) -> bool {
-        self.problems.iter().any(|p| p.severity == super::Severity::Error)
+        self.problems
+            .iter()
+            .any(|p| p.severity == super::Severity::Error)
     }
 }
 
@@ -33,17 +35,25 @@ impl LoadedContent {
 /// Fails only when `root` itself cannot be read.
 pub fn load(root: &Path) -> Result<LoadedContent> {
     if !root.is_dir() {
-        return Err(Error::ContentRoot { path: root.to_path_buf() });
+        return Err(Error::ContentRoot {
+            path: root.to_path_buf(),
+        });
     }
     let mut out = LoadedContent::default();
     let mut paths = Vec::new();
-    let walker = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter();
-    for entry in walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')) {
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    for entry in
+        walker.filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+    {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
                 let rel = e.path().map(|p| rel_path(root, p)).unwrap_or_default();
-                out.problems.push(Problem::warning(&rel, 1, format!("cannot read: {e}")));
+                out.problems
+                    .push(Problem::warning(&rel, 1, format!("cannot read: {e}")));
                 continue;
             }
         };
@@ -58,8 +68,15 @@ pub fn load(root: &Path) -> Result<LoadedContent> {
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         if size > MAX_FILE_BYTES {
             out.problems.push(
-                Problem::warning(&rel, 1, format!("skipped: file is {:.1} MB, over the 5 MB limit", size as f64 / 1_048_576.0))
-                    .hint("split it into smaller documents"),
+                Problem::warning(
+                    &rel,
+                    1,
+                    format!(
+                        "skipped: file is {:.1} MB, over the 5 MB limit",
+                        size as f64 / 1_048_576.0
+                    ),
+                )
+                .hint("split it into smaller documents"),
             );
             continue;
         }
@@ -69,24 +86,32 @@ pub fn load(root: &Path) -> Result<LoadedContent> {
                 out.problems.extend(problems);
                 out.docs.extend(doc);
             }
-            Err(e) => out.problems.push(Problem::error(&rel, 1, format!("cannot read: {e}"))),
+            Err(e) => out
+                .problems
+                .push(Problem::error(&rel, 1, format!("cannot read: {e}"))),
         }
     }
     dedupe_ids(&mut out);
     check_links(&mut out);
-    out.problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    out.problems
+        .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     Ok(out)
 }
 
 fn is_markdown(p: &Path) -> bool {
     let md = p.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"));
-    let readme = p.file_stem().is_some_and(|s| s.eq_ignore_ascii_case("readme"));
+    let readme = p
+        .file_stem()
+        .is_some_and(|s| s.eq_ignore_ascii_case("readme"));
     md && !readme
 }
 
 fn rel_path(root: &Path, p: &Path) -> String {
     let rel = p.strip_prefix(root).unwrap_or(p);
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Loads one file's bytes; `rel` is its path relative to the content root.
@@ -96,13 +121,21 @@ pub fn load_file_text(rel: &str, bytes: &[u8]) -> (Option<Document>, Vec<Problem
         Decoded::Utf8(t) => t,
         Decoded::Gb18030(t) => {
             problems.push(
-                Problem::warning(rel, 1, "file is GB18030/GBK encoded, not UTF-8; it was converted while loading")
-                    .hint("save it as UTF-8 in your editor so every tool reads it the same way"),
+                Problem::warning(
+                    rel,
+                    1,
+                    "file is GB18030/GBK encoded, not UTF-8; it was converted while loading",
+                )
+                .hint("save it as UTF-8 in your editor so every tool reads it the same way"),
             );
             t
         }
         Decoded::Binary => {
-            problems.push(Problem::warning(rel, 1, "skipped: file looks binary (contains NUL bytes)"));
+            problems.push(Problem::warning(
+                rel,
+                1,
+                "skipped: file looks binary (contains NUL bytes)",
+            ));
             return (None, problems);
         }
         Decoded::Unknown => {
@@ -133,10 +166,16 @@ pub fn load_file_text(rel: &str, bytes: &[u8]) -> (Option<Document>, Vec<Problem
     let fingerprint = xxhash_rust::xxh3::xxh3_64(bytes);
     let parsed = front_matter::parse(rel, &split, fingerprint);
     problems.extend(parsed.problems);
-    let Some(mut doc) = parsed.doc else { return (None, problems) };
+    let Some(mut doc) = parsed.doc else {
+        return (None, problems);
+    };
     doc.links = markdown::find_links(&doc.body)
         .into_iter()
-        .map(|l| Link { target: l.target, label: l.label, line: doc.body_line + l.line_offset })
+        .map(|l| Link {
+            target: l.target,
+            label: l.label,
+            line: doc.body_line + l.line_offset,
+        })
         .collect();
     warn_markup(rel, &doc, &mut problems);
     (Some(doc), problems)

@@ -308,7 +308,10 @@ impl Problem {
     }
 
     pub(crate) fn warning(path: &str, line: usize, message: impl Into<String>) -> Self {
-        Problem { severity: Severity::Warning, ..Problem::error(path, line, message) }
+        Problem {
+            severity: Severity::Warning,
+            ..Problem::error(path, line, message)
+        }
     }
 
     pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
@@ -320,7 +323,11 @@ impl Problem {
 impl fmt::Display for Problem {
     /// `path:line: error: message (hint)`, the format of compilers and linters.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}: {}", self.path, self.line, self.severity, self.message)?;
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.path, self.line, self.severity, self.message
+        )?;
         if let Some(h) = &self.hint {
             write!(f, " (hint: {h})")?;
         }
@@ -362,7 +369,10 @@ mod tests {
             text: "{{买家}}您好，订单{{订单号}}已发出，{{买家}}请留意".into(),
             when: String::new(),
         };
-        assert_eq!(p.placeholders(), vec!["买家".to_string(), "订单号".to_string()]);
+        assert_eq!(
+            p.placeholders(),
+            vec!["买家".to_string(), "订单号".to_string()]
+        );
     }
 
     #[test]
@@ -387,6 +397,9 @@ mod tests {
     #[test]
     fn problems_print_like_a_compiler() {
         let p = Problem::error("rules/a.md", 3, "unknown platform `amazon`").hint("use taobao …");
-        assert_eq!(p.to_string(), "rules/a.md:3: error: unknown platform `amazon` (hint: use taobao …)");
+        assert_eq!(
+            p.to_string(),
+            "rules/a.md:3: error: unknown platform `amazon` (hint: use taobao …)"
+        );
     }
 }

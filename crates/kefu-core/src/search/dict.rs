@@ -52,8 +52,12 @@ impl Dictionary {
                     Ok(f) => Some(f),
                     Err(_) => {
                         problems.push(
-                            Problem::warning(USER_DICT_PATH, i + 1, format!("frequency `{f}` is not a number"))
-                                .hint("write `词语 [频率] [词性]`, e.g. `催发货 2000 n`"),
+                            Problem::warning(
+                                USER_DICT_PATH,
+                                i + 1,
+                                format!("frequency `{f}` is not a number"),
+                            )
+                            .hint("write `词语 [频率] [词性]`, e.g. `催发货 2000 n`"),
                         );
                         None
                     }
@@ -72,15 +76,22 @@ impl Dictionary {
                 None => (line, None),
             };
             let split = |s: &str| -> Vec<String> {
-                s.split([',', '，']).map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()).collect()
+                s.split([',', '，'])
+                    .map(|t| t.trim().to_lowercase())
+                    .filter(|t| !t.is_empty())
+                    .collect()
             };
             let left = split(lhs);
             match rhs {
                 None => {
                     if left.len() < 2 {
                         problems.push(
-                            Problem::warning(SYNONYMS_PATH, i + 1, "a synonym line needs at least two terms")
-                                .hint("write `催发货, 催单, 什么时候发货` or `a => b`"),
+                            Problem::warning(
+                                SYNONYMS_PATH,
+                                i + 1,
+                                "a synonym line needs at least two terms",
+                            )
+                            .hint("write `催发货, 催单, 什么时候发货` or `a => b`"),
                         );
                         continue;
                     }
@@ -92,7 +103,11 @@ impl Dictionary {
                 Some(r) => {
                     let right = split(r);
                     if left.is_empty() || right.is_empty() {
-                        problems.push(Problem::warning(SYNONYMS_PATH, i + 1, "`=>` needs terms on both sides"));
+                        problems.push(Problem::warning(
+                            SYNONYMS_PATH,
+                            i + 1,
+                            "`=>` needs terms on both sides",
+                        ));
                         continue;
                     }
                     for t in &left {
@@ -187,7 +202,11 @@ fn read(root: &Path, rel: &str, problems: &mut Vec<Problem>) -> String {
         Ok(bytes) => match decode_text(&bytes) {
             crate::content::Decoded::Utf8(s) | crate::content::Decoded::Gb18030(s) => s,
             _ => {
-                problems.push(Problem::error(rel, 1, "dictionary file is not UTF-8 text; ignored"));
+                problems.push(Problem::error(
+                    rel,
+                    1,
+                    "dictionary file is not UTF-8 text; ignored",
+                ));
                 String::new()
             }
         },
@@ -206,7 +225,11 @@ mod tests {
     #[test]
     fn equivalence_and_one_way_synonyms() {
         let mut p = Vec::new();
-        let d = Dictionary::parse("", "催发货, 催单, 什么时候发货\n# comment\n快递 => 物流\n仅退款\n", &mut p);
+        let d = Dictionary::parse(
+            "",
+            "催发货, 催单, 什么时候发货\n# comment\n快递 => 物流\n仅退款\n",
+            &mut p,
+        );
         assert_eq!(d.expand("催单"), vec!["催发货", "什么时候发货"]);
         assert_eq!(d.expand("快递"), vec!["物流"]);
         assert!(d.expand("物流").is_empty(), "one-way");
@@ -226,7 +249,11 @@ mod tests {
         let mut p = Vec::new();
         let d = Dictionary::parse("已发货仅退款 10 n\n", "", &mut p);
         let j = d.jieba();
-        let words: Vec<&str> = j.cut("已发货仅退款怎么办", false).iter().map(|t| t.word).collect();
+        let words: Vec<&str> = j
+            .cut("已发货仅退款怎么办", false)
+            .iter()
+            .map(|t| t.word)
+            .collect();
         assert!(words.contains(&"已发货仅退款"), "{words:?}");
     }
 }

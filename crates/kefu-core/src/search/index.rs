@@ -70,9 +70,16 @@ struct Fields {
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let text = |analyzer: &str, positions: bool| {
-        let opt = if positions { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::WithFreqs };
-        TextOptions::default()
-            .set_indexing_options(TextFieldIndexing::default().set_tokenizer(analyzer).set_index_option(opt))
+        let opt = if positions {
+            IndexRecordOption::WithFreqsAndPositions
+        } else {
+            IndexRecordOption::WithFreqs
+        };
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analyzer)
+                .set_index_option(opt),
+        )
     };
     let fields = Fields {
         id: b.add_text_field("id", STRING | STORED),
@@ -142,7 +149,11 @@ pub struct SearchIndex {
 
 impl SearchIndex {
     /// Opens (or creates) the index in `dir` (`None`: in memory) and syncs it with `docs`.
-    pub fn open(dir: Option<&Path>, dict: &Dictionary, docs: &[IndexDoc<'_>]) -> Result<(SearchIndex, SyncStats)> {
+    pub fn open(
+        dir: Option<&Path>,
+        dict: &Dictionary,
+        docs: &[IndexDoc<'_>],
+    ) -> Result<(SearchIndex, SyncStats)> {
         let (schema, fields) = schema();
         let jieba = dict.jieba();
         let (index, writer, mut reason, in_memory) = match dir {
@@ -153,7 +164,10 @@ impl SearchIndex {
             }
             Some(dir) => open_dir(dir, schema, &jieba)?,
         };
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
         let manifest = match index.load_metas().ok().and_then(|m| m.payload) {
             Some(p) => match serde_json::from_str::<Manifest>(&p) {
                 Ok(m) if m.schema != SCHEMA_VERSION => {
@@ -192,7 +206,10 @@ impl SearchIndex {
 
     /// Brings the index in line with `docs`: removes what is gone, re-indexes what changed.
     pub fn sync(&self, docs: &[IndexDoc<'_>], rebuild: bool) -> Result<SyncStats> {
-        let mut stats = SyncStats { rebuilt: rebuild, ..SyncStats::default() };
+        let mut stats = SyncStats {
+            rebuilt: rebuild,
+            ..SyncStats::default()
+        };
         let mut writer = self.writer.lock().map_err(|_| poisoned())?;
         let mut manifest = self.manifest.lock().map_err(|_| poisoned())?;
         if rebuild {
@@ -200,7 +217,12 @@ impl SearchIndex {
             manifest.docs.clear();
         }
         let present: HashSet<&str> = docs.iter().map(|d| d.doc.id.as_str()).collect();
-        let gone: Vec<String> = manifest.docs.keys().filter(|id| !present.contains(String::as_str(id))).cloned().collect();
+        let gone: Vec<String> = manifest
+            .docs
+            .keys()
+            .filter(|id| !present.contains(String::as_str(id)))
+            .cloned()
+            .collect();
         for id in gone {
             writer.delete_term(Term::from_field_text(self.fields.id, &id));
             manifest.docs.remove(&id);
@@ -224,7 +246,8 @@ impl SearchIndex {
         if rebuild || stats.added + stats.updated + stats.removed > 0 {
             manifest.schema = SCHEMA_VERSION;
             manifest.dict = self.dict_hash;
-            let payload = serde_json::to_string(&*manifest).map_err(|e| Error::InvalidInput(e.to_string()))?;
+            let payload = serde_json::to_string(&*manifest)
+                .map_err(|e| Error::InvalidInput(e.to_string()))?;
             let mut prepared = writer.prepare_commit()?;
             prepared.set_payload(&payload);
             prepared.commit()?;
@@ -292,10 +315,18 @@ impl SearchIndex {
     }
 
     /// Runs a parsed query; returns `(id, score)` best first and the total number of matches.
-    pub fn search(&self, q: &ParsedQuery, expand: &dyn Fn(&str) -> Vec<String>, limit: usize) -> Result<(Vec<(String, f32)>, usize)> {
+    pub fn search(
+        &self,
+        q: &ParsedQuery,
+        expand: &dyn Fn(&str) -> Vec<String>,
+        limit: usize,
+    ) -> Result<(Vec<(String, f32)>, usize)> {
         let query = self.build(q, expand);
         let searcher = self.reader.searcher();
-        let (top, total) = searcher.search(&query, &(TopDocs::with_limit(limit.max(1)).order_by_score(), Count))?;
+        let (top, total) = searcher.search(
+            &query,
+            &(TopDocs::with_limit(limit.max(1)).order_by_score(), Count),
+        )?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let d: TantivyDocument = searcher.doc(addr)?;
@@ -310,23 +341,37 @@ impl SearchIndex {
         let f = self.fields;
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for t in &q.terms {
-            let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, self.term_clause(t, 1.0))];
+            let mut alts: Vec<(Occur, Box<dyn Query>)> =
+                vec![(Occur::Should, self.term_clause(t, 1.0))];
             if !t.phrase {
                 for syn in expand(&t.text) {
                     // A synonym is one unit: match it whole, not word by word.
-                    let st = QueryTerm { text: syn, phrase: true, prefix: false };
+                    let st = QueryTerm {
+                        text: syn,
+                        phrase: true,
+                        prefix: false,
+                    };
                     alts.push((Occur::Should, self.term_clause(&st, boost::SYNONYM)));
                 }
             }
             must.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
         }
         if !q.kinds.is_empty() {
-            let kinds = q.kinds.iter().map(|k| (Occur::Should, term_q(f.kind, k.as_str()))).collect();
+            let kinds = q
+                .kinds
+                .iter()
+                .map(|k| (Occur::Should, term_q(f.kind, k.as_str())))
+                .collect();
             must.push((Occur::Must, Box::new(BooleanQuery::new(kinds))));
         }
         if !q.platforms.is_empty() {
-            let mut ps: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, term_q(f.platform, ALL_PLATFORMS))];
-            ps.extend(q.platforms.iter().map(|p| (Occur::Should, term_q(f.platform, p.as_str()))));
+            let mut ps: Vec<(Occur, Box<dyn Query>)> =
+                vec![(Occur::Should, term_q(f.platform, ALL_PLATFORMS))];
+            ps.extend(
+                q.platforms
+                    .iter()
+                    .map(|p| (Occur::Should, term_q(f.platform, p.as_str()))),
+            );
             must.push((Occur::Must, Box::new(BooleanQuery::new(ps))));
         }
         for tag in &q.tags {
@@ -346,7 +391,12 @@ impl SearchIndex {
         let f = self.fields;
         let lower = t.text.to_lowercase();
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut add = |q: Box<dyn Query>, b: f32| should.push((Occur::Should, Box::new(BoostQuery::new(q, b * weight)) as Box<dyn Query>));
+        let mut add = |q: Box<dyn Query>, b: f32| {
+            should.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(q, b * weight)) as Box<dyn Query>,
+            ))
+        };
         add(term_q(f.title_exact, &lower), boost::TITLE_EXACT);
         add(term_q(f.code, &lower), boost::CODE);
         add(term_q(f.tag, &lower), boost::TAG);
@@ -359,17 +409,28 @@ impl SearchIndex {
             add(prefix_q(f.code, &lower), boost::CODE_PREFIX);
         }
         if t.phrase {
-            add(self.phrase_q(f.title_ngram, &lower), boost::TITLE_NGRAM * 2.0);
+            add(
+                self.phrase_q(f.title_ngram, &lower),
+                boost::TITLE_NGRAM * 2.0,
+            );
             add(self.phrase_q(f.body_ngram, &lower), boost::BODY_NGRAM * 2.0);
         } else {
             let words = self.analyze(JIEBA, &lower);
-            for (field, b) in [(f.title, boost::TITLE), (f.aliases, boost::ALIASES), (f.phrases, boost::PHRASES), (f.body, boost::BODY)] {
+            for (field, b) in [
+                (f.title, boost::TITLE),
+                (f.aliases, boost::ALIASES),
+                (f.phrases, boost::PHRASES),
+                (f.body, boost::BODY),
+            ] {
                 if let Some(q) = any_of(field, &words) {
                     add(q, b);
                 }
             }
             let grams = text::ngram_query_terms(&lower);
-            for (field, b) in [(f.title_ngram, boost::TITLE_NGRAM), (f.body_ngram, boost::BODY_NGRAM)] {
+            for (field, b) in [
+                (f.title_ngram, boost::TITLE_NGRAM),
+                (f.body_ngram, boost::BODY_NGRAM),
+            ] {
                 if let Some(q) = any_of(field, &grams) {
                     add(q, b);
                 }
@@ -400,11 +461,19 @@ impl SearchIndex {
         let tokens = text::ngram_tokens(text);
         let terms: Vec<(usize, Term)> = tokens
             .iter()
-            .map(|t| (t.position, Term::from_field_text(field, &t.text.to_lowercase())))
+            .map(|t| {
+                (
+                    t.position,
+                    Term::from_field_text(field, &t.text.to_lowercase()),
+                )
+            })
             .collect();
         match terms.len() {
             0 => Box::new(BooleanQuery::new(Vec::new())),
-            1 => Box::new(TermQuery::new(terms[0].1.clone(), IndexRecordOption::WithFreqs)),
+            1 => Box::new(TermQuery::new(
+                terms[0].1.clone(),
+                IndexRecordOption::WithFreqs,
+            )),
             _ => Box::new(PhraseQuery::new_with_offset(terms)),
         }
     }
@@ -424,18 +493,30 @@ impl SearchIndex {
 }
 
 fn term_q(field: Field, text: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
 }
 
 fn prefix_q(field: Field, text: &str) -> Box<dyn Query> {
-    Box::new(FuzzyTermQuery::new_prefix(Term::from_field_text(field, text), 0, false))
+    Box::new(FuzzyTermQuery::new_prefix(
+        Term::from_field_text(field, text),
+        0,
+        false,
+    ))
 }
 
 fn any_of(field: Field, words: &[String]) -> Option<Box<dyn Query>> {
     match words.len() {
         0 => None,
         1 => Some(term_q(field, &words[0])),
-        _ => Some(Box::new(BooleanQuery::new(words.iter().map(|w| (Occur::Should, term_q(field, w))).collect()))),
+        _ => Some(Box::new(BooleanQuery::new(
+            words
+                .iter()
+                .map(|w| (Occur::Should, term_q(field, w)))
+                .collect(),
+        ))),
     }
 }
 
@@ -485,7 +566,12 @@ fn open_dir(dir: &Path, schema: Schema, jieba: &Arc<Jieba>) -> Result<Opened> {
         Err(Error::Index(TantivyError::LockFailure(..))) => {
             let ram = Index::create_in_ram(schema);
             let w = make_writer(&ram, jieba)?;
-            Ok((ram, w, Some("index locked by another Kefu process; using memory".into()), true))
+            Ok((
+                ram,
+                w,
+                Some("index locked by another Kefu process; using memory".into()),
+                true,
+            ))
         }
         Err(e) => Err(e),
     }
@@ -500,7 +586,17 @@ fn clear_index_dir(dir: &Path) -> Result<()> {
         let ours = name == "meta.json"
             || name == ".managed.json"
             || name.ends_with(".lock")
-            || [".idx", ".pos", ".term", ".store", ".fast", ".fieldnorm", ".del"].iter().any(|ext| name.ends_with(ext));
+            || [
+                ".idx",
+                ".pos",
+                ".term",
+                ".store",
+                ".fast",
+                ".fieldnorm",
+                ".del",
+            ]
+            .iter()
+            .any(|ext| name.ends_with(ext));
         if ours && p.is_file() {
             std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
         }

@@ -31,7 +31,11 @@ pub struct SearchOptions {
 
 impl Default for SearchOptions {
     fn default() -> Self {
-        SearchOptions { limit: 20, kinds: Vec::new(), platforms: Vec::new() }
+        SearchOptions {
+            limit: 20,
+            kinds: Vec::new(),
+            platforms: Vec::new(),
+        }
     }
 }
 

@@ -120,7 +120,11 @@ pub fn parse(input: &str) -> ParsedQuery {
         if negated {
             q.excluded.push(tok);
         } else {
-            q.terms.push(Term { text: tok, phrase: quoted, prefix: !quoted && typing && i == last });
+            q.terms.push(Term {
+                text: tok,
+                phrase: quoted,
+                prefix: !quoted && typing && i == last,
+            });
         }
     }
     q
@@ -128,7 +132,9 @@ pub fn parse(input: &str) -> ParsedQuery {
 
 /// Applies `key:value` when both are recognised; returns false to treat it as text.
 fn apply_filter(q: &mut ParsedQuery, tok: &str) -> bool {
-    let Some((key, value)) = tok.split_once([':', '：']) else { return false };
+    let Some((key, value)) = tok.split_once([':', '：']) else {
+        return false;
+    };
     let value = value.trim();
     if value.is_empty() {
         return false;
@@ -165,13 +171,24 @@ mod tests {
     use super::*;
 
     fn term(text: &str, phrase: bool, prefix: bool) -> Term {
-        Term { text: text.into(), phrase, prefix }
+        Term {
+            text: text.into(),
+            phrase,
+            prefix,
+        }
     }
 
     #[test]
     fn words_phrases_filters_and_exclusions() {
         let q = parse("退款 platform:pdd kind:规则 \"七天 无理由\" -淘宝 tag:物流 破");
-        assert_eq!(q.terms, vec![term("退款", false, false), term("七天 无理由", true, false), term("破", false, true)]);
+        assert_eq!(
+            q.terms,
+            vec![
+                term("退款", false, false),
+                term("七天 无理由", true, false),
+                term("破", false, true)
+            ]
+        );
         assert_eq!(q.platforms, vec![Platform::Pdd]);
         assert_eq!(q.kinds, vec![Kind::Rule]);
         assert_eq!(q.excluded, vec!["淘宝"]);

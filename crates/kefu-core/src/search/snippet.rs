@@ -20,7 +20,11 @@ pub struct Snippet {
 /// needles first, without overlaps, sorted.
 pub(crate) fn find_matches(hay: &str, needles: &[String]) -> Vec<(usize, usize)> {
     let hay_l = hay.to_ascii_lowercase();
-    let mut sorted: Vec<String> = needles.iter().map(|n| n.to_ascii_lowercase()).filter(|n| !n.trim().is_empty()).collect();
+    let mut sorted: Vec<String> = needles
+        .iter()
+        .map(|n| n.to_ascii_lowercase())
+        .filter(|n| !n.trim().is_empty())
+        .collect();
     sorted.sort_by_key(|n| std::cmp::Reverse(n.len()));
     sorted.dedup();
     let mut taken: Vec<(usize, usize)> = Vec::new();
@@ -56,7 +60,10 @@ pub(crate) fn make(text: &str, needles: &[String], max_chars: usize) -> Snippet 
         for &(s, _) in &matches {
             let ws = char_at(s).saturating_sub(lead);
             let we = (ws + max_chars).min(total);
-            let count = matches.iter().filter(|&&(a, b)| char_at(a) >= ws && char_at(b) <= we).count();
+            let count = matches
+                .iter()
+                .filter(|&&(a, b)| char_at(a) >= ws && char_at(b) <= we)
+                .count();
             if count > best.1 {
                 best = (ws, count);
             }
@@ -75,7 +82,13 @@ pub(crate) fn make(text: &str, needles: &[String], max_chars: usize) -> Snippet 
         out.push('…');
         offset = 1;
     }
-    out.extend(text[bs..be].chars().map(|c| if c == '\n' || c == '\r' || c == '\t' { ' ' } else { c }));
+    out.extend(text[bs..be].chars().map(|c| {
+        if c == '\n' || c == '\r' || c == '\t' {
+            ' '
+        } else {
+            c
+        }
+    }));
     if end < total {
         out.push('…');
     }
@@ -84,12 +97,19 @@ pub(crate) fn make(text: &str, needles: &[String], max_chars: usize) -> Snippet 
         .filter(|&&(s, e)| s >= bs && e <= be)
         .map(|&(s, e)| [char_at(s) - start + offset, char_at(e) - start + offset])
         .collect();
-    Snippet { text: out, highlights }
+    Snippet {
+        text: out,
+        highlights,
+    }
 }
 
 /// The phrase that best matches the query: an exact or prefix quick-code match first, then the
 /// most matched characters in text and `when`. Falls back to the first phrase.
-pub(crate) fn best_phrase<'a>(phrases: &'a [Phrase], raw_terms: &[String], needles: &[String]) -> Option<&'a Phrase> {
+pub(crate) fn best_phrase<'a>(
+    phrases: &'a [Phrase],
+    raw_terms: &[String],
+    needles: &[String],
+) -> Option<&'a Phrase> {
     let score = |p: &Phrase| -> usize {
         let code = p.code.to_ascii_lowercase();
         let mut s = 0;
@@ -102,11 +122,17 @@ pub(crate) fn best_phrase<'a>(phrases: &'a [Phrase], raw_terms: &[String], needl
             }
         }
         let covered = |hay: &str| -> usize {
-            find_matches(hay, needles).iter().map(|&(a, b)| hay[a..b].chars().count()).sum()
+            find_matches(hay, needles)
+                .iter()
+                .map(|&(a, b)| hay[a..b].chars().count())
+                .sum()
         };
         s + covered(&p.text) * 10 + covered(&p.when) * 6
     };
-    let best = phrases.iter().enumerate().max_by_key(|(i, p)| (score(p), std::cmp::Reverse(*i)))?;
+    let best = phrases
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, p)| (score(p), std::cmp::Reverse(*i)))?;
     Some(best.1)
 }
 
@@ -122,7 +148,11 @@ mod tests {
     fn highlights_are_char_offsets_into_the_snippet() {
         let sn = make("亲，仓库已经给您插队优先发货了", &s(&["发货", "插队"]), 40);
         assert_eq!(sn.text, "亲，仓库已经给您插队优先发货了");
-        let marked: Vec<String> = sn.highlights.iter().map(|[a, b]| sn.text.chars().skip(*a).take(b - a).collect()).collect();
+        let marked: Vec<String> = sn
+            .highlights
+            .iter()
+            .map(|[a, b]| sn.text.chars().skip(*a).take(b - a).collect())
+            .collect();
         assert_eq!(marked, vec!["插队", "发货"]);
     }
 
@@ -130,10 +160,17 @@ mod tests {
     fn long_text_is_cut_around_the_matches() {
         let text = format!("{}七天无理由退货{}", "前".repeat(100), "后".repeat(100));
         let sn = make(&text, &s(&["七天无理由"]), 30);
-        assert!(sn.text.starts_with('…') && sn.text.ends_with('…'), "{}", sn.text);
+        assert!(
+            sn.text.starts_with('…') && sn.text.ends_with('…'),
+            "{}",
+            sn.text
+        );
         assert_eq!(sn.text.chars().count(), 32);
         let [a, b] = sn.highlights[0];
-        assert_eq!(sn.text.chars().skip(a).take(b - a).collect::<String>(), "七天无理由");
+        assert_eq!(
+            sn.text.chars().skip(a).take(b - a).collect::<String>(),
+            "七天无理由"
+        );
     }
 
     #[test]
@@ -145,10 +182,26 @@ mod tests {
 
     #[test]
     fn best_phrase_prefers_codes_then_text() {
-        let p = |code: &str, text: &str| Phrase { code: code.into(), text: text.into(), when: String::new() };
-        let phrases = vec![p("cfh1", "好的亲，马上为您催促仓库"), p("cfh2", "亲，已给您插队优先发货")];
-        assert_eq!(best_phrase(&phrases, &s(&["cfh2"]), &[]).map(|x| x.code.as_str()), Some("cfh2"));
-        assert_eq!(best_phrase(&phrases, &s(&["插队"]), &s(&["插队"])).map(|x| x.code.as_str()), Some("cfh2"));
-        assert_eq!(best_phrase(&phrases, &s(&["无关"]), &s(&["无关"])).map(|x| x.code.as_str()), Some("cfh1"));
+        let p = |code: &str, text: &str| Phrase {
+            code: code.into(),
+            text: text.into(),
+            when: String::new(),
+        };
+        let phrases = vec![
+            p("cfh1", "好的亲，马上为您催促仓库"),
+            p("cfh2", "亲，已给您插队优先发货"),
+        ];
+        assert_eq!(
+            best_phrase(&phrases, &s(&["cfh2"]), &[]).map(|x| x.code.as_str()),
+            Some("cfh2")
+        );
+        assert_eq!(
+            best_phrase(&phrases, &s(&["插队"]), &s(&["插队"])).map(|x| x.code.as_str()),
+            Some("cfh2")
+        );
+        assert_eq!(
+            best_phrase(&phrases, &s(&["无关"]), &s(&["无关"])).map(|x| x.code.as_str()),
+            Some("cfh1")
+        );
     }
 }

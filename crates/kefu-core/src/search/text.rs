@@ -43,10 +43,16 @@ impl TokenStream for VecTokenStream {
         }
     }
     fn token(&self) -> &Token {
-        &self.tokens[self.next.saturating_sub(1).min(self.tokens.len().saturating_sub(1))]
+        &self.tokens[self
+            .next
+            .saturating_sub(1)
+            .min(self.tokens.len().saturating_sub(1))]
     }
     fn token_mut(&mut self) -> &mut Token {
-        let i = self.next.saturating_sub(1).min(self.tokens.len().saturating_sub(1));
+        let i = self
+            .next
+            .saturating_sub(1)
+            .min(self.tokens.len().saturating_sub(1));
         &mut self.tokens[i]
     }
 }
@@ -137,7 +143,10 @@ impl Tokenizer for NgramTokenizer {
     type TokenStream<'a> = VecTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        VecTokenStream { tokens: ngram_tokens(text), next: 0 }
+        VecTokenStream {
+            tokens: ngram_tokens(text),
+            next: 0,
+        }
     }
 }
 
@@ -151,8 +160,12 @@ pub(crate) fn ngram_query_terms(text: &str) -> Vec<String> {
         let cjk_unigram = t.text.chars().count() == 1 && t.text.chars().all(is_cjk);
         if cjk_unigram {
             // Keep a unigram only when it has no bigram on either side.
-            let paired_after = tokens.get(k + 1).is_some_and(|b| b.position == t.position + 1);
-            let paired_before = k > 0 && tokens[k - 1].position + 1 == t.position && tokens[k - 1].text.chars().count() == 2;
+            let paired_after = tokens
+                .get(k + 1)
+                .is_some_and(|b| b.position == t.position + 1);
+            let paired_before = k > 0
+                && tokens[k - 1].position + 1 == t.position
+                && tokens[k - 1].text.chars().count() == 2;
             if paired_after || paired_before {
                 continue;
             }
@@ -234,7 +247,10 @@ mod tests {
     use super::*;
 
     fn texts(tokens: &[Token]) -> Vec<(String, usize)> {
-        tokens.iter().map(|t| (t.text.clone(), t.position)).collect()
+        tokens
+            .iter()
+            .map(|t| (t.text.clone(), t.position))
+            .collect()
     }
 
     #[test]

@@ -7,23 +7,63 @@ use crate::util::{copy_tree, fixture, open, snapshot};
 const EXPECTED: &[(&str, usize, Severity, &str)] = &[
     ("bad-date.md", 4, Severity::Error, "bad date in `updated`"),
     ("binary.md", 1, Severity::Warning, "looks binary"),
-    ("broken-link.md", 6, Severity::Error, "broken link [[rules/does-not-exist]]"),
-    ("duplicate-b.md", 1, Severity::Error, "duplicate id `shared/dup`: already used by duplicate-a.md"),
+    (
+        "broken-link.md",
+        6,
+        Severity::Error,
+        "broken link [[rules/does-not-exist]]",
+    ),
+    (
+        "duplicate-b.md",
+        1,
+        Severity::Error,
+        "duplicate id `shared/dup`: already used by duplicate-a.md",
+    ),
     ("empty.md", 1, Severity::Error, "no front matter"),
     ("gbk-encoded.md", 1, Severity::Warning, "GB18030"),
     ("huge.md", 1, Severity::Warning, "over the 5 MB limit"),
     ("malformed-yaml.md", 3, Severity::Error, "malformed YAML"),
     ("missing-title.md", 1, Severity::Error, "missing `title`"),
     ("no-front-matter.md", 1, Severity::Error, "no front matter"),
-    ("not-text.md", 1, Severity::Error, "neither UTF-8 nor GB18030"),
-    ("rule-without-platform.md", 1, Severity::Error, "rule has no `platform`"),
+    (
+        "not-text.md",
+        1,
+        Severity::Error,
+        "neither UTF-8 nor GB18030",
+    ),
+    (
+        "rule-without-platform.md",
+        1,
+        Severity::Error,
+        "rule has no `platform`",
+    ),
     ("unclosed.md", 1, Severity::Error, "not closed"),
     ("unknown-kind.md", 2, Severity::Error, "unknown kind `faq`"),
-    ("unknown-platform.md", 6, Severity::Error, "unknown platform `amazon`"),
+    (
+        "unknown-platform.md",
+        6,
+        Severity::Error,
+        "unknown platform `amazon`",
+    ),
     ("xss-body.md", 8, Severity::Warning, "script, event handler"),
-    ("xss-body.md", 10, Severity::Warning, "script, event handler"),
-    ("xss-body.md", 12, Severity::Warning, "script, event handler"),
-    ("xss-body.md", 14, Severity::Warning, "script, event handler"),
+    (
+        "xss-body.md",
+        10,
+        Severity::Warning,
+        "script, event handler",
+    ),
+    (
+        "xss-body.md",
+        12,
+        Severity::Warning,
+        "script, event handler",
+    ),
+    (
+        "xss-body.md",
+        14,
+        Severity::Warning,
+        "script, event handler",
+    ),
     ("xss-title.md", 3, Severity::Warning, "title contains HTML"),
 ];
 
@@ -33,14 +73,25 @@ fn every_bad_file_yields_its_exact_problem_and_nothing_else() {
     copy_tree(&fixture("bad"), tmp.path());
     std::fs::write(tmp.path().join("huge.md"), vec![b'a'; 5 * 1024 * 1024 + 1]).expect("huge");
     let loaded = content::load(tmp.path()).expect("loads");
-    let got: Vec<(String, usize, Severity)> =
-        loaded.problems.iter().map(|p| (p.path.clone(), p.line, p.severity)).collect();
-    let want: Vec<(String, usize, Severity)> =
-        EXPECTED.iter().map(|(f, l, s, _)| (f.to_string(), *l, *s)).collect();
+    let got: Vec<(String, usize, Severity)> = loaded
+        .problems
+        .iter()
+        .map(|p| (p.path.clone(), p.line, p.severity))
+        .collect();
+    let want: Vec<(String, usize, Severity)> = EXPECTED
+        .iter()
+        .map(|(f, l, s, _)| (f.to_string(), *l, *s))
+        .collect();
     assert_eq!(got, want, "problems: {:#?}", loaded.problems);
     for (p, (_, _, _, fragment)) in loaded.problems.iter().zip(EXPECTED) {
-        assert!(p.message.contains(fragment), "{p} should mention {fragment}");
-        assert!(p.hint.is_some() || p.severity == Severity::Warning, "errors carry a hint: {p}");
+        assert!(
+            p.message.contains(fragment),
+            "{p} should mention {fragment}"
+        );
+        assert!(
+            p.hint.is_some() || p.severity == Severity::Warning,
+            "errors carry a hint: {p}"
+        );
     }
     let mut ids: Vec<&str> = loaded.docs.iter().map(|d| d.id.as_str()).collect();
     ids.sort_unstable();
@@ -59,11 +110,23 @@ fn every_bad_file_yields_its_exact_problem_and_nothing_else() {
             "xss-title"
         ]
     );
-    let dup = loaded.docs.iter().find(|d| d.id == "shared/dup").expect("dup");
+    let dup = loaded
+        .docs
+        .iter()
+        .find(|d| d.id == "shared/dup")
+        .expect("dup");
     assert_eq!(dup.path, "duplicate-a.md", "the first file by path wins");
-    let gbk = loaded.docs.iter().find(|d| d.id == "gbk-encoded").expect("gbk");
+    let gbk = loaded
+        .docs
+        .iter()
+        .find(|d| d.id == "gbk-encoded")
+        .expect("gbk");
     assert_eq!(gbk.title, "国标编码的话术");
-    let bom = loaded.docs.iter().find(|d| d.id == "bom-crlf").expect("bom");
+    let bom = loaded
+        .docs
+        .iter()
+        .find(|d| d.id == "bom-crlf")
+        .expect("bom");
     assert_eq!(bom.title, "带BOM和CRLF");
     assert_eq!(bom.body, "正文\n");
 }
@@ -81,10 +144,20 @@ fn loading_never_modifies_the_folder() {
 fn script_in_content_stays_inert_when_rendered() {
     let lib = open(&fixture("bad"), None);
     let html = lib.render_html("xss-body").expect("renders");
-    for bad in ["<script", "onerror", "onclick", "javascript:", "<iframe", "alert("] {
+    for bad in [
+        "<script",
+        "onerror",
+        "onclick",
+        "javascript:",
+        "<iframe",
+        "alert(",
+    ] {
         assert!(!html.contains(bad), "`{bad}` survived in {html}");
     }
-    assert!(html.contains("href=\"https://example.com\""), "safe links survive: {html}");
+    assert!(
+        html.contains("href=\"https://example.com\""),
+        "safe links survive: {html}"
+    );
     // Titles and front-matter strings are data, never markup: the UI renders them as text.
     let title = lib.document("xss-title").expect("doc").title.clone();
     assert_eq!(title, "<img src=x onerror=alert('title')>标题注入");
@@ -96,5 +169,8 @@ fn script_in_content_stays_inert_when_rendered() {
 fn a_bad_folder_is_still_searchable() {
     let lib = open(&fixture("bad"), None);
     let r = crate::util::search(&lib, "国标编码");
-    assert_eq!(crate::util::ids(&r).first().map(String::as_str), Some("gbk-encoded"));
+    assert_eq!(
+        crate::util::ids(&r).first().map(String::as_str),
+        Some("gbk-encoded")
+    );
 }

@@ -11,7 +11,10 @@ fn synonym_finds_the_playbook_first_with_its_phrase() {
     let lib = lib();
     let r = search(&lib, "催单");
     assert_eq!(ids(&r)[0], "playbooks/cuifahuo");
-    assert_eq!(r.hits[0].phrase.as_ref().map(|p| p.code.as_str()), Some("cfh1"));
+    assert_eq!(
+        r.hits[0].phrase.as_ref().map(|p| p.code.as_str()),
+        Some("cfh1")
+    );
     let r = search(&lib, "什么时候发货");
     assert_eq!(ids(&r)[0], "playbooks/cuifahuo");
 }
@@ -21,10 +24,17 @@ fn pinyin_initials_codes_and_prefixes_find_it() {
     let lib = lib();
     for q in ["cfh", "cuifahuo", "cuifa", "CFH", "cfh2"] {
         let r = search(&lib, q);
-        assert_eq!(ids(&r).first().map(String::as_str), Some("playbooks/cuifahuo"), "query {q}");
+        assert_eq!(
+            ids(&r).first().map(String::as_str),
+            Some("playbooks/cuifahuo"),
+            "query {q}"
+        );
     }
     let r = search(&lib, "cfh2");
-    assert_eq!(r.hits[0].phrase.as_ref().map(|p| p.code.as_str()), Some("cfh2"));
+    assert_eq!(
+        r.hits[0].phrase.as_ref().map(|p| p.code.as_str()),
+        Some("cfh2")
+    );
     // A complete word followed by a space is not a prefix any more.
     assert!(search(&lib, "cuifa ").hits.is_empty());
 }
@@ -35,14 +45,26 @@ fn platform_filter_keeps_that_platform_and_all_platform_docs() {
     let r = search(&lib, "退款 platform:pdd");
     let got = ids(&r);
     assert!(got.contains(&"playbooks/pdd-refund".to_string()), "{got:?}");
-    assert!(got.contains(&"playbooks/refund-general".to_string()), "{got:?}");
-    assert!(!got.contains(&"playbooks/taobao-refund".to_string()), "{got:?}");
+    assert!(
+        got.contains(&"playbooks/refund-general".to_string()),
+        "{got:?}"
+    );
+    assert!(
+        !got.contains(&"playbooks/taobao-refund".to_string()),
+        "{got:?}"
+    );
     for h in &r.hits {
-        assert!(h.platforms.is_empty() || h.platforms.contains(&Platform::Pdd), "{h:?}");
+        assert!(
+            h.platforms.is_empty() || h.platforms.contains(&Platform::Pdd),
+            "{h:?}"
+        );
     }
     // Chinese platform names and CLI-style options give the same answer.
     assert_eq!(ids(&search(&lib, "退款 platform:拼多多")), got);
-    let opts = SearchOptions { platforms: vec![Platform::Pdd], ..SearchOptions::default() };
+    let opts = SearchOptions {
+        platforms: vec![Platform::Pdd],
+        ..SearchOptions::default()
+    };
     assert_eq!(ids(&lib.search("退款", &opts).expect("ok")), got);
 }
 
@@ -56,7 +78,11 @@ fn exclusion_removes_documents_mentioning_or_limited_to_it() {
     assert!(!r.hits.is_empty());
     for h in &r.hits {
         let d = lib.document(&h.id).expect("doc");
-        assert!(!d.body.contains("淘宝") && !d.title.contains("淘宝"), "{}", h.id);
+        assert!(
+            !d.body.contains("淘宝") && !d.title.contains("淘宝"),
+            "{}",
+            h.id
+        );
         assert!(!d.platforms.contains(&Platform::Taobao), "{}", h.id);
     }
 }
@@ -102,7 +128,21 @@ fn snippets_mark_the_query_words() {
 #[test]
 fn malformed_queries_degrade_instead_of_failing() {
     let lib = lib();
-    for q in ["", " ", "\"unclosed", "platform:", "platform:amazon", "-", "--", "kind:xyz", "((", "*?", "tag:", "\u{3000}", "-\"\""] {
+    for q in [
+        "",
+        " ",
+        "\"unclosed",
+        "platform:",
+        "platform:amazon",
+        "-",
+        "--",
+        "kind:xyz",
+        "((",
+        "*?",
+        "tag:",
+        "\u{3000}",
+        "-\"\"",
+    ] {
         let r = lib.search(q, &SearchOptions::default());
         assert!(r.is_ok(), "query {q:?} failed: {r:?}");
     }
@@ -120,7 +160,15 @@ fn json_field_names_are_the_contract() {
         assert!(v.get(key).is_some(), "missing {key}");
     }
     let hit = &v["hits"][0];
-    for key in ["id", "kind", "title", "platforms", "score", "snippet", "phrase"] {
+    for key in [
+        "id",
+        "kind",
+        "title",
+        "platforms",
+        "score",
+        "snippet",
+        "phrase",
+    ] {
         assert!(hit.get(key).is_some(), "missing hit.{key}");
     }
     assert_eq!(hit["kind"], "playbook");

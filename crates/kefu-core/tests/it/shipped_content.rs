@@ -9,22 +9,38 @@ use crate::util::{clock, ids, open, repo_root, search};
 fn shipped_content_is_clean_and_complete() {
     let content = repo_root().join("content");
     let (loaded, problems) = kefu_core::check(&content, clock().as_ref()).expect("loads");
-    let errors: Vec<String> = problems.iter().filter(|p| p.severity == Severity::Error).map(ToString::to_string).collect();
+    let errors: Vec<String> = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(ToString::to_string)
+        .collect();
     assert!(errors.is_empty(), "content errors:\n{}", errors.join("\n"));
     let count = |k: Kind| loaded.docs.iter().filter(|d| d.kind == k).count();
-    assert!(count(Kind::Playbook) >= 8, "playbooks: {}", count(Kind::Playbook));
+    assert!(
+        count(Kind::Playbook) >= 8,
+        "playbooks: {}",
+        count(Kind::Playbook)
+    );
     assert!(count(Kind::Case) >= 4, "cases: {}", count(Kind::Case));
     assert!(count(Kind::Rule) >= 6, "rules: {}", count(Kind::Rule));
     assert!(count(Kind::Drill) >= 6, "drills: {}", count(Kind::Drill));
     // Quick codes are unique across the whole knowledge base.
-    let mut codes: Vec<String> = loaded.docs.iter().flat_map(|d| d.phrases.iter().map(|p| p.code.to_lowercase())).collect();
+    let mut codes: Vec<String> = loaded
+        .docs
+        .iter()
+        .flat_map(|d| d.phrases.iter().map(|p| p.code.to_lowercase()))
+        .collect();
     let n = codes.len();
     codes.sort();
     codes.dedup();
     assert_eq!(codes.len(), n, "duplicate quick codes");
     // Every rule cites a source.
     for d in loaded.docs.iter().filter(|d| d.kind == Kind::Rule) {
-        assert!(d.rule.as_ref().and_then(|r| r.source.as_ref()).is_some(), "{} has no source", d.path);
+        assert!(
+            d.rule.as_ref().and_then(|r| r.source.as_ref()).is_some(),
+            "{} has no source",
+            d.path
+        );
     }
 }
 
@@ -32,11 +48,19 @@ fn shipped_content_is_clean_and_complete() {
 fn shipped_content_answers_what_agents_type() {
     let lib = open(&repo_root().join("content"), None);
     for q in ["催单", "cfh", "催发货", "cuifahuo", "什么时候发货"] {
-        assert_eq!(ids(&search(&lib, q)).first().map(String::as_str), Some("playbooks/cuifahuo"), "query {q}");
+        assert_eq!(
+            ids(&search(&lib, q)).first().map(String::as_str),
+            Some("playbooks/cuifahuo"),
+            "query {q}"
+        );
     }
     let r = search(&lib, "退款 platform:pdd");
     assert!(ids(&r).contains(&"playbooks/pdd-refund".to_string()));
-    assert!(r.hits.iter().all(|h| h.platforms.is_empty() || h.platforms.contains(&kefu_core::Platform::Pdd)));
+    assert!(
+        r.hits
+            .iter()
+            .all(|h| h.platforms.is_empty() || h.platforms.contains(&kefu_core::Platform::Pdd))
+    );
     let r = search(&lib, "退款 -淘宝");
     assert!(!ids(&r).contains(&"playbooks/taobao-refund".to_string()));
 }

@@ -28,13 +28,25 @@ fn edits_additions_and_deletions_show_up_on_next_open() {
     drop(open(&content, Some(&data)));
     let welcome = content.join("playbooks/welcome.md");
     let text = std::fs::read_to_string(&welcome).expect("read");
-    std::fs::write(&welcome, text.replace("开场要快", "开场要快，记得提到独角兽活动")).expect("write");
+    std::fs::write(
+        &welcome,
+        text.replace("开场要快", "开场要快，记得提到独角兽活动"),
+    )
+    .expect("write");
     std::fs::remove_file(content.join("cases/signed-not-received.md")).expect("rm");
-    std::fs::write(content.join("playbooks/new.md"), "---\nkind: playbook\ntitle: 新增话术\n---\n麒麟礼盒\n").expect("add");
+    std::fs::write(
+        content.join("playbooks/new.md"),
+        "---\nkind: playbook\ntitle: 新增话术\n---\n麒麟礼盒\n",
+    )
+    .expect("add");
 
     let lib = open(&content, Some(&data));
     let s = lib.last_sync();
-    assert_eq!((s.added, s.updated, s.removed, s.unchanged), (1, 1, 1, 7), "{s:?}");
+    assert_eq!(
+        (s.added, s.updated, s.removed, s.unchanged),
+        (1, 1, 1, 7),
+        "{s:?}"
+    );
     assert_eq!(ids(&search(&lib, "独角兽")), vec!["playbooks/welcome"]);
     assert_eq!(ids(&search(&lib, "麒麟礼盒")), vec!["playbooks/new"]);
     assert!(search(&lib, "驿站").hits.is_empty(), "deleted file is gone");
@@ -44,7 +56,11 @@ fn edits_additions_and_deletions_show_up_on_next_open() {
 fn reload_applies_changes_without_reopening() {
     let (_tmp, content, data) = setup();
     let mut lib = open(&content, Some(&data));
-    std::fs::write(content.join("playbooks/extra.md"), "---\nkind: playbook\ntitle: 赠品说明\n---\n小熊挂件\n").expect("add");
+    std::fs::write(
+        content.join("playbooks/extra.md"),
+        "---\nkind: playbook\ntitle: 赠品说明\n---\n小熊挂件\n",
+    )
+    .expect("add");
     let s = lib.reload().expect("reload").clone();
     assert_eq!((s.added, s.removed), (1, 0));
     assert_eq!(ids(&search(&lib, "小熊挂件")), vec!["playbooks/extra"]);
@@ -57,7 +73,10 @@ fn dictionary_change_rebuilds() {
     std::fs::write(content.join("dict/synonyms.txt"), "催发货, 催单, 快点发\n").expect("write");
     let lib = open(&content, Some(&data));
     assert!(lib.last_sync().rebuilt);
-    assert_eq!(lib.last_sync().rebuild_reason.as_deref(), Some("dictionary changed"));
+    assert_eq!(
+        lib.last_sync().rebuild_reason.as_deref(),
+        Some("dictionary changed")
+    );
     assert_eq!(ids(&search(&lib, "快点发"))[0], "playbooks/cuifahuo");
 }
 
@@ -69,7 +88,12 @@ fn unreadable_index_is_rebuilt_from_content() {
     std::fs::write(dir.join("meta.json"), b"{ not json").expect("corrupt");
     let lib = open(&content, Some(&data));
     assert!(lib.last_sync().rebuilt);
-    assert!(lib.last_sync().rebuild_reason.as_deref().is_some_and(|r| r.contains("unreadable")));
+    assert!(
+        lib.last_sync()
+            .rebuild_reason
+            .as_deref()
+            .is_some_and(|r| r.contains("unreadable"))
+    );
     assert_eq!(ids(&search(&lib, "催单"))[0], "playbooks/cuifahuo");
 }
 

@@ -12,19 +12,25 @@ pub(crate) fn fixture(name: &str) -> PathBuf {
 }
 
 pub(crate) fn clock() -> Arc<FixedClock> {
-    Arc::new(FixedClock::on(chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("date")))
+    Arc::new(FixedClock::on(
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("date"),
+    ))
 }
 
 pub(crate) fn open(content: &Path, data: Option<&Path>) -> Library {
     Library::open(
-        LibraryConfig { content_dir: content.to_path_buf(), data_dir: data.map(Path::to_path_buf) },
+        LibraryConfig {
+            content_dir: content.to_path_buf(),
+            data_dir: data.map(Path::to_path_buf),
+        },
         clock(),
     )
     .expect("library opens")
 }
 
 pub(crate) fn search(lib: &Library, q: &str) -> SearchResults {
-    lib.search(q, &SearchOptions::default()).expect("search never fails")
+    lib.search(q, &SearchOptions::default())
+        .expect("search never fails")
 }
 
 pub(crate) fn ids(r: &SearchResults) -> Vec<String> {
@@ -51,7 +57,12 @@ pub(crate) fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).expect("read")))
+        .map(|e| {
+            (
+                e.path().to_path_buf(),
+                std::fs::read(e.path()).expect("read"),
+            )
+        })
         .collect();
     v.sort();
     v
