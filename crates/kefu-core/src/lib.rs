@@ -19,15 +19,18 @@
 //! # Ok::<(), kefu_core::Error>(())
 //! ```
 
+pub mod api;
 pub mod clock;
 pub mod content;
 pub mod error;
 mod library;
 pub mod markdown;
 pub mod search;
+pub mod settings;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use content::{Document, Kind, Phrase, Platform, Problem, Severity};
 pub use error::{Error, ErrorKind, Result};
 pub use library::{Library, LibraryConfig, check, default_data_dir, index_dir};
 pub use search::{Hit, SearchOptions, SearchResults, Snippet, SyncStats};
+pub use settings::{Language, Settings, Theme};

@@ -6,8 +6,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::api::{
+    DocRef, DocumentView, KindCount, LibraryStatus, PhraseView, RuleView, SearchRequest, Suggestion,
+    SuggestionReason,
+};
 use crate::clock::Clock;
-use crate::content::{self, Document, Kind, Problem};
+use crate::content::{self, Document, Kind, Problem, Severity};
 use crate::error::{Error, Result};
 use crate::markdown;
 use crate::search::dict::Dictionary;
@@ -235,6 +239,119 @@ impl Library {
         out.sort();
         out.dedup();
         out
+    }
+
+    /// Runs a UI search request.
+    pub fn search_request(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let opts = SearchOptions {
+            limit: req.limit.unwrap_or(20).clamp(1, 500),
+            kinds: req.kinds.clone(),
+            platforms: req.platforms.clone(),
+        };
+        self.search(&req.query, &opts)
+    }
+
+    /// Other queries to try when `text` finds nothing: without filters, synonyms, similar titles.
+    /// Only suggestions that do find something are returned.
+    pub fn suggest(&self, text: &str) -> Vec<Suggestion> {
+        let q = query::parse(text);
+        let mut out: Vec<Suggestion> = Vec::new();
+        let finds = |s: &str| self.search(s, &SearchOptions { limit: 1, ..SearchOptions::default() }).is_ok_and(|r| r.total > 0);
+        let words: Vec<String> = q.terms.iter().map(|t| if t.phrase { format!("\"{}\"", t.text) } else { t.text.clone() }).collect();
+        let plain = words.join(" ");
+        let filtered = !q.kinds.is_empty() || !q.platforms.is_empty() || !q.tags.is_empty() || !q.excluded.is_empty();
+        if filtered && !plain.is_empty() && finds(&plain) {
+            out.push(Suggestion { query: plain.clone(), reason: SuggestionReason::RemoveFilters });
+        }
+        for t in &q.terms {
+            for syn in self.dict.expand(&t.text).into_iter().take(3) {
+                if finds(&syn) && !out.iter().any(|s| s.query == syn) {
+                    out.push(Suggestion { query: syn, reason: SuggestionReason::Synonym });
+                }
+            }
+        }
+        // Titles sharing the most characters with what was typed.
+        let typed: Vec<char> = plain.chars().filter(|c| c.is_alphanumeric()).collect();
+        if !typed.is_empty() {
+            let mut scored: Vec<(usize, &str)> = self
+                .entries
+                .values()
+                .map(|e| (typed.iter().filter(|c| e.doc.title.contains(**c)).count(), e.doc.title.as_str()))
+                .filter(|(n, _)| *n > 0)
+                .collect();
+            scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.chars().count().cmp(&b.1.chars().count())));
+            for (_, title) in scored.into_iter().take(3) {
+                if !out.iter().any(|s| s.query == title) {
+                    out.push(Suggestion { query: title.to_string(), reason: SuggestionReason::SimilarTitle });
+                }
+            }
+        }
+        out.truncate(6);
+        out
+    }
+
+    /// Everything the document view shows, including sanitised HTML and back-links.
+    pub fn document_view(&self, id: &str) -> Result<DocumentView> {
+        let doc = self.document(id)?;
+        let today = self.clock.today();
+        let doc_ref = |target: &str| {
+            let e = self.entries.get(target);
+            DocRef { id: target.to_string(), title: e.map(|e| e.doc.title.clone()), kind: e.map(|e| e.doc.kind) }
+        };
+        let mut links: Vec<DocRef> = Vec::new();
+        for l in &doc.links {
+            if !links.iter().any(|r| r.id == l.target) {
+                links.push(doc_ref(&l.target));
+            }
+        }
+        let backlinks = self
+            .entries
+            .values()
+            .filter(|e| e.doc.id != doc.id && e.doc.links.iter().any(|l| l.target == doc.id))
+            .map(|e| doc_ref(&e.doc.id))
+            .collect();
+        Ok(DocumentView {
+            id: doc.id.clone(),
+            kind: doc.kind,
+            title: doc.title.clone(),
+            path: doc.path.clone(),
+            tags: doc.tags.clone(),
+            platforms: doc.platforms.clone(),
+            aliases: doc.aliases.clone(),
+            author: doc.author.clone(),
+            updated: doc.updated.map(|d| d.to_string()),
+            phrases: doc
+                .phrases
+                .iter()
+                .map(|p| PhraseView { code: p.code.clone(), text: p.text.clone(), when: p.when.clone(), placeholders: p.placeholders() })
+                .collect(),
+            rule: doc.rule.as_ref().map(|r| RuleView {
+                platform: r.platform,
+                is_law: r.is_law,
+                effective: r.effective.map(|d| d.to_string()),
+                source: r.source.clone(),
+                reviewed: r.reviewed.map(|d| d.to_string()),
+                review_due: r.review_due().map(|d| d.to_string()),
+                needs_review: r.needs_review(today),
+            }),
+            case: doc.case.clone(),
+            html: self.render_html(id)?,
+            links,
+            backlinks,
+        })
+    }
+
+    /// A summary for the status bar.
+    pub fn status(&self) -> LibraryStatus {
+        let errors = self.problems.iter().filter(|p| p.severity == Severity::Error).count();
+        LibraryStatus {
+            content_dir: self.config.content_dir.to_string_lossy().to_string(),
+            documents: self.entries.len(),
+            counts: self.counts().into_iter().map(|(kind, count)| KindCount { kind, count }).collect(),
+            errors,
+            warnings: self.problems.len() - errors,
+            last_sync: self.last_sync.clone(),
+        }
     }
 
     /// The document with this id.

@@ -4,7 +4,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// What a document is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Ready-to-send reply phrases for one situation.
@@ -57,7 +58,8 @@ impl fmt::Display for Kind {
 }
 
 /// A Chinese e-commerce platform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
     /// 淘宝
@@ -134,7 +136,8 @@ impl fmt::Display for Platform {
 }
 
 /// One ready-to-send reply of a playbook.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Phrase {
     /// Short quick code typed to find it (like 千牛's phrase codes), e.g. `cfh1`.
     pub code: String,
@@ -163,7 +166,8 @@ impl Phrase {
 }
 
 /// Case-specific metadata.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct CaseMeta {
     /// The platform the case happened on.
     pub platform: Option<Platform>,
@@ -263,7 +267,8 @@ impl Document {
 }
 
 /// How serious a [`Problem`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Must be fixed; `kefu check` exits 1.
@@ -282,7 +287,8 @@ impl fmt::Display for Severity {
 }
 
 /// Something wrong with one content file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Problem {
     /// Path relative to the content root, `/`-separated.
     pub path: String,

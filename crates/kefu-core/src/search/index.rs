@@ -117,7 +117,8 @@ pub struct IndexDoc<'a> {
 }
 
 /// What a sync did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct SyncStats {
     /// Documents new to the index.
     pub added: usize,

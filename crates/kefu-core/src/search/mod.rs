@@ -19,7 +19,8 @@ pub(crate) use snippet::{best_phrase, make as make_snippet};
 use crate::content::{Kind, Phrase, Platform};
 
 /// Options next to the query text.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct SearchOptions {
     /// Most hits to return.
     pub limit: usize,
@@ -40,7 +41,8 @@ impl Default for SearchOptions {
 }
 
 /// One search result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Hit {
     /// Document id.
     pub id: String,
@@ -59,7 +61,8 @@ pub struct Hit {
 }
 
 /// The answer to one query. Field names are a contract (`kefu search --json`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct SearchResults {
     /// The query as given.
     pub query: String,

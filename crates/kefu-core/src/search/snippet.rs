@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::content::Phrase;
 
 /// A short excerpt with the matched parts marked.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Snippet {
     /// The excerpt (newlines replaced by spaces; `…` where text was cut).
     pub text: String,

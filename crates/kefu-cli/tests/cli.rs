@@ -1,0 +1,187 @@
+//! The `kefu` binary, run as a user would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(name)
+}
+
+fn kefu(args: &[&str], data: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(args)
+        .env("KEFU_DATA_DIR", data)
+        .output()
+        .expect("kefu runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn check_prints_compiler_style_lines_and_exits_1_on_errors() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let bad = fixture("bad");
+    let o = kefu(
+        &["check", "--content", bad.to_str().expect("utf8")],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("unknown-platform.md:6: error: unknown platform `amazon`")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("gbk-encoded.md:1: warning:")),
+        "{out}"
+    );
+
+    let good = fixture("good");
+    let o = kefu(
+        &["check", "--content", good.to_str().expect("utf8"), "--json"],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["errors"], 0);
+    assert_eq!(v["documents"], 9);
+}
+
+#[test]
+fn search_json_is_the_documented_contract() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let good = fixture("good");
+    let g = good.to_str().expect("utf8");
+    let o = kefu(
+        &[
+            "--content",
+            g,
+            "search",
+            "--json",
+            "--limit",
+            "3",
+            "退款",
+            "-淘宝",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["query"], "退款 -淘宝");
+    assert!(v["took_us"].is_u64());
+    let hits = v["hits"].as_array().expect("hits");
+    assert!(!hits.is_empty() && hits.len() <= 3);
+    assert!(hits.iter().all(|h| h["id"] != "playbooks/taobao-refund"));
+    for key in [
+        "id",
+        "kind",
+        "title",
+        "platforms",
+        "score",
+        "snippet",
+        "phrase",
+    ] {
+        assert!(hits[0].get(key).is_some(), "missing {key}");
+    }
+
+    let o = kefu(
+        &[
+            "--content",
+            g,
+            "search",
+            "--kind",
+            "rule",
+            "--platform",
+            "淘宝",
+            "--json",
+        ],
+        tmp.path(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let ids: Vec<&str> = v["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter_map(|h| h["id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert!(ids.contains(&"rules/taobao-late-shipment") && ids.contains(&"rules/law-7day"));
+}
+
+#[test]
+fn queries_file_prints_json_lines() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let queries = tmp.path().join("q.txt");
+    std::fs::write(&queries, "催单\n\ncfh\nkind:rule\n").expect("write");
+    let good = fixture("good");
+    let o = kefu(
+        &[
+            "--content",
+            good.to_str().expect("utf8"),
+            "search",
+            "--queries",
+            queries.to_str().expect("utf8"),
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success());
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 3, "blank lines are skipped");
+    assert_eq!(lines[0]["query"], "催单");
+    assert_eq!(lines[0]["hits"][0]["id"], "playbooks/cuifahuo");
+    assert_eq!(lines[1]["hits"][0]["id"], "playbooks/cuifahuo");
+    assert_eq!(lines[2]["total"], 2);
+}
+
+#[test]
+fn index_reports_counts_and_show_renders_safely() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let good = fixture("good");
+    let g = good.to_str().expect("utf8");
+    let o = kefu(&["--content", g, "index"], tmp.path());
+    let out = stdout(&o);
+    assert!(out.starts_with("indexed 9 documents"), "{out}");
+    assert!(out.contains("9 added"), "{out}");
+    let o = kefu(&["--content", g, "index"], tmp.path());
+    assert!(
+        stdout(&o).contains("0 added, 0 updated, 0 removed, 9 unchanged"),
+        "{}",
+        stdout(&o)
+    );
+
+    let o = kefu(&["--content", g, "show", "playbooks/cuifahuo"], tmp.path());
+    let out = stdout(&o);
+    assert!(out.starts_with("# 催发货"), "{out}");
+    assert!(out.contains("[cfh2]"), "{out}");
+
+    let bad = fixture("bad");
+    let o = kefu(
+        &[
+            "--content",
+            bad.to_str().expect("utf8"),
+            "show",
+            "xss-body",
+            "--html",
+        ],
+        tmp.path(),
+    );
+    let html = stdout(&o);
+    assert!(o.status.success());
+    assert!(
+        html.contains("<p>") && !html.contains("<script") && !html.contains("onerror"),
+        "{html}"
+    );
+
+    let o = kefu(&["--content", g, "show", "nope"], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no document with id `nope`"));
+}

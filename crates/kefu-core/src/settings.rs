@@ -1,0 +1,145 @@
+//! User settings, kept as JSON in the data folder. Written atomically; a file that cannot be
+//! read is moved aside (never silently overwritten) and defaults are used.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+
+/// File name inside the data folder.
+pub const SETTINGS_FILE: &str = "settings.json";
+
+/// UI language.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Language {
+    /// Simplified Chinese (default).
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+/// Colour theme.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Theme {
+    /// Follow the system.
+    #[default]
+    System,
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+}
+
+/// Everything the user can set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct Settings {
+    /// Content folder; `None` means the bundled content.
+    pub content_dir: Option<String>,
+    /// Global shortcut that shows Kefu and focuses search.
+    pub hotkey: String,
+    /// UI language.
+    pub language: Language,
+    /// Colour theme.
+    pub theme: Theme,
+    /// Start in the compact always-on-top window.
+    pub compact: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            content_dir: None,
+            hotkey: "Ctrl+Shift+K".to_string(),
+            language: Language::Zh,
+            theme: Theme::System,
+            compact: false,
+        }
+    }
+}
+
+impl Settings {
+    /// Reads the settings; on a damaged file, moves it to `settings.json.bad` and returns defaults
+    /// with a note saying so.
+    pub fn load(data_dir: &Path) -> (Settings, Option<String>) {
+        let path = data_dir.join(SETTINGS_FILE);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(_) => return (Settings::default(), None),
+        };
+        match serde_json::from_slice::<Settings>(&bytes) {
+            Ok(s) => (s, None),
+            Err(e) => {
+                let aside = data_dir.join(format!("{SETTINGS_FILE}.bad"));
+                let moved = std::fs::rename(&path, &aside).is_ok();
+                let note = if moved {
+                    format!("settings file was damaged ({e}); it was moved to {} and defaults are used", aside.display())
+                } else {
+                    format!("settings file was damaged ({e}); defaults are used")
+                };
+                (Settings::default(), Some(note))
+            }
+        }
+    }
+
+    /// Writes the settings atomically (temporary file, fsync, rename).
+    pub fn save(&self, data_dir: &Path) -> Result<()> {
+        let json = serde_json::to_vec_pretty(self).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        write_atomic(&data_dir.join(SETTINGS_FILE), &json)
+    }
+}
+
+/// Writes `bytes` to `path` so that readers see either the old or the new file, never a torn one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        if let Ok(d) = std::fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(|e| Error::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_defaults() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        assert_eq!(Settings::load(tmp.path()), (Settings::default(), None));
+        let s = Settings { content_dir: Some("/x".into()), language: Language::En, ..Settings::default() };
+        s.save(tmp.path()).expect("save");
+        assert_eq!(Settings::load(tmp.path()).0, s);
+    }
+
+    #[test]
+    fn damaged_file_is_moved_aside_not_lost() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        std::fs::write(tmp.path().join(SETTINGS_FILE), b"{oops").expect("write");
+        let (s, note) = Settings::load(tmp.path());
+        assert_eq!(s, Settings::default());
+        assert!(note.is_some_and(|n| n.contains("moved")));
+        assert_eq!(std::fs::read(tmp.path().join("settings.json.bad")).expect("kept"), b"{oops");
+    }
+}

@@ -1,0 +1,55 @@
+// The one way the UI talks to Kefu's core. Views receive a `Backend`; the desktop app passes the
+// Tauri implementation (tauri.ts), tests and the browser preview pass the fake (fake.ts).
+//
+// Every method rejects with an `ApiError` ({ kind, message }) on failure: branch on `kind`.
+
+import type { ApiError } from "../bindings/ApiError";
+import type { DocumentView } from "../bindings/DocumentView";
+import type { LibraryStatus } from "../bindings/LibraryStatus";
+import type { Problem } from "../bindings/Problem";
+import type { SearchRequest } from "../bindings/SearchRequest";
+import type { SearchResults } from "../bindings/SearchResults";
+import type { Settings } from "../bindings/Settings";
+import type { Suggestion } from "../bindings/Suggestion";
+
+/** Rust commands (src-tauri/src/commands.rs): name → [argument object, result]. */
+export type Commands = {
+  status: [Record<string, never>, LibraryStatus];
+  search: [{ req: SearchRequest }, SearchResults];
+  suggest: [{ query: string }, Suggestion[]];
+  document: [{ id: string }, DocumentView];
+  problems: [Record<string, never>, Problem[]];
+  reload: [Record<string, never>, LibraryStatus];
+  get_settings: [Record<string, never>, Settings];
+  /** Saves and applies (content folder, hotkey); returns the settings in force. */
+  save_settings: [{ settings: Settings }, Settings];
+  /** Compact mode: small always-on-top window; false restores the normal window. */
+  set_compact: [{ compact: boolean }, null];
+};
+
+/** Event the shell emits when the global hotkey shows the window: focus and select the search box. */
+export const SUMMONED_EVENT = "kefu://summoned";
+
+export interface Backend {
+  status(): Promise<LibraryStatus>;
+  search(req: SearchRequest): Promise<SearchResults>;
+  suggest(query: string): Promise<Suggestion[]>;
+  document(id: string): Promise<DocumentView>;
+  problems(): Promise<Problem[]>;
+  reload(): Promise<LibraryStatus>;
+  getSettings(): Promise<Settings>;
+  saveSettings(settings: Settings): Promise<Settings>;
+  setCompact(compact: boolean): Promise<void>;
+  /** Puts text on the system clipboard. */
+  copy(text: string): Promise<void>;
+  /** Opens an http(s) URL in the system browser; other schemes are refused. */
+  openExternal(url: string): Promise<void>;
+  /** Asks the user for a folder; null when cancelled. */
+  chooseFolder(): Promise<string | null>;
+  /** Calls `cb` whenever the hotkey summons the window; returns an unsubscribe function. */
+  onSummoned(cb: () => void): () => void;
+}
+
+export function isApiError(e: unknown): e is ApiError {
+  return typeof e === "object" && e !== null && "kind" in e && "message" in e;
+}
