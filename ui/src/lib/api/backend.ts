@@ -40,6 +40,8 @@ export interface Backend {
   getSettings(): Promise<Settings>;
   saveSettings(settings: Settings): Promise<Settings>;
   setCompact(compact: boolean): Promise<void>;
+  /** Hides the window (Esc on an empty search box); the hotkey brings it back. */
+  hide(): Promise<void>;
   /** Puts text on the system clipboard. */
   copy(text: string): Promise<void>;
   /** Opens an http(s) URL in the system browser; other schemes are refused. */
