@@ -1,7 +1,9 @@
 # Kefu 客服宝典 — the two commands a fresh Debian 12 machine needs:
-#   make run    install what is missing, build, and open Kefu on the bundled content
-#   make test   everything CI checks (fmt, clippy -D warnings, all tests)
+#   make run    install what is missing, build, and open the Kefu window on the bundled content
+#   make test   everything CI checks
 # `make bench` runs the benchmarks (not part of `make test`).
+#
+# One cargo profile (dev) for tests and the app, one target/ directory: nothing is built twice.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -11,24 +13,32 @@ CARGO   ?= cargo
 CONTENT ?= content
 # Use sudo only when not root (CI and these machines run as root).
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Debian packages the build needs. Extended by the desktop app (WebKitGTK) later.
-SYS_PKGS := build-essential pkg-config
-STAMP   := target/.stamps
+# Debian packages: build tools, WebKitGTK for the app, Xvfb + WebKitWebDriver for real-app tests,
+# Chromium for browser tests, CJK fonts, xclip to read the clipboard in tests.
+SYS_PKGS := build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev \
+            libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev xvfb xauth \
+            webkit2gtk-driver fonts-noto-cjk chromium xclip
+APP     := target/debug/kefu-desktop
+STAMPS  := target/.stamps
+TAURI_DRIVER := $(HOME)/.cargo/bin/tauri-driver
 
-.PHONY: help run test bench deps deps-system deps-rust fmt-check lint unit
+.PHONY: help run test bench deps deps-system deps-rust deps-node ui-deps ui app tauri-driver \
+        fmt-check lint unit bindings-check ui-check ui-test browser-test desktop-test cli
 
 help:
-	@echo "make run    build and open Kefu on ./$(CONTENT) (interactive search for now)"
-	@echo "make test   fmt, clippy -D warnings and every test suite (what CI runs)"
+	@echo "make run    build and open the Kefu window on ./$(CONTENT)"
+	@echo "make test   fmt, clippy -D warnings, every test suite and the bindings drift check (what CI runs)"
+	@echo "make bench  benchmarks"
 
 ## ---------------------------------------------------------------- dependencies
-deps: deps-system deps-rust
+deps: deps-system deps-rust deps-node
 
 # Installs missing Debian packages; `apt-get update` runs only when something is missing.
 deps-system:
 	@missing=""; for p in $(SYS_PKGS); do \
 	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
+	command -v node >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq; \
@@ -37,26 +47,73 @@ deps-system:
 
 deps-rust:
 	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install Rust (https://rustup.rs) first"; exit 1; }
-	@rustup component list --installed 2>/dev/null | grep -q clippy || rustup component add clippy rustfmt 2>/dev/null || true
+	@$(CARGO) clippy --version >/dev/null 2>&1 || rustup component add clippy
+	@$(CARGO) fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+
+deps-node: ui-deps
+
+# npm ci only when the lock file changed since the last install.
+ui-deps: ui/node_modules/.package-lock.json
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+	@touch $@
+tests/desktop/node_modules/.package-lock.json: tests/desktop/package-lock.json
+	cd tests/desktop && npm ci --no-audit --no-fund
+	@touch $@
+
+$(TAURI_DRIVER):
+	$(CARGO) install tauri-driver --locked --version 2.0.5
+
+## ---------------------------------------------------------------- build
+ui: ui-deps
+	cd ui && npm run build
+
+# Always the whole workspace: the same package selection everywhere means shared dependencies
+# are built once with one feature set.
+app: ui
+	$(CARGO) build --locked --workspace
+
+cli: app
 
 ## ---------------------------------------------------------------- run
-run: deps
-	$(CARGO) build --locked -p kefu-cli
-	./target/debug/kefu --content "$(CONTENT)" index
-	./target/debug/kefu --content "$(CONTENT)" search --interactive
+run: deps app
+	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  echo "No display: run 'make run' in a desktop session (or 'xvfb-run -a make run' to start it headless)."; exit 1; fi
+	KEFU_CONTENT="$(abspath $(CONTENT))" $(APP)
 
 ## ---------------------------------------------------------------- test
-test: deps fmt-check lint unit
+test: deps ui fmt-check lint unit bindings-check ui-check ui-test browser-test desktop-test
 	@echo "make test: all checks passed"
 
 fmt-check:
 	$(CARGO) fmt --all --check
 
-lint:
-	$(CARGO) clippy --locked --all-targets -- -D warnings
+# The whole workspace, desktop shell included (it needs ui/dist, built by `ui`).
+lint: ui
+	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 
-unit:
-	$(CARGO) test --locked
+unit: ui
+	$(CARGO) test --locked --workspace
+
+# `cargo test` regenerates ui/src/lib/bindings (ts-rs); committed bindings must match.
+bindings-check: unit
+	@if [ -n "$$(git status --porcelain -- ui/src/lib/bindings)" ]; then \
+	  git status --porcelain -- ui/src/lib/bindings; git diff --stat -- ui/src/lib/bindings; \
+	  echo "ui/src/lib/bindings drifted from the Rust types: run 'cargo test' and commit the result"; exit 1; \
+	else echo "bindings: up to date"; fi
+
+ui-check: ui-deps
+	cd ui && npm run check
+
+ui-test: ui-deps
+	cd ui && npm test
+
+browser-test: ui-deps
+	cd ui && npm run build:fake && npm run e2e
+
+desktop-test: app $(TAURI_DRIVER) tests/desktop/node_modules/.package-lock.json
+	KEFU_APP="$(abspath $(APP))" TAURI_DRIVER="$(TAURI_DRIVER)" \
+	  xvfb-run -a -s "-screen 0 1600x1000x24" node --test tests/desktop/
 
 ## ---------------------------------------------------------------- bench
 bench: deps

@@ -170,6 +170,9 @@ pub struct ApiError {
 
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
-        ApiError { kind: e.kind(), message: e.to_string() }
+        ApiError {
+            kind: e.kind(),
+            message: e.to_string(),
+        }
     }
 }

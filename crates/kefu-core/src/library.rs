@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::api::{
-    DocRef, DocumentView, KindCount, LibraryStatus, PhraseView, RuleView, SearchRequest, Suggestion,
-    SuggestionReason,
+    DocRef, DocumentView, KindCount, LibraryStatus, PhraseView, RuleView, SearchRequest,
+    Suggestion, SuggestionReason,
 };
 use crate::clock::Clock;
 use crate::content::{self, Document, Kind, Problem, Severity};
@@ -256,17 +256,45 @@ impl Library {
     pub fn suggest(&self, text: &str) -> Vec<Suggestion> {
         let q = query::parse(text);
         let mut out: Vec<Suggestion> = Vec::new();
-        let finds = |s: &str| self.search(s, &SearchOptions { limit: 1, ..SearchOptions::default() }).is_ok_and(|r| r.total > 0);
-        let words: Vec<String> = q.terms.iter().map(|t| if t.phrase { format!("\"{}\"", t.text) } else { t.text.clone() }).collect();
+        let finds = |s: &str| {
+            self.search(
+                s,
+                &SearchOptions {
+                    limit: 1,
+                    ..SearchOptions::default()
+                },
+            )
+            .is_ok_and(|r| r.total > 0)
+        };
+        let words: Vec<String> = q
+            .terms
+            .iter()
+            .map(|t| {
+                if t.phrase {
+                    format!("\"{}\"", t.text)
+                } else {
+                    t.text.clone()
+                }
+            })
+            .collect();
         let plain = words.join(" ");
-        let filtered = !q.kinds.is_empty() || !q.platforms.is_empty() || !q.tags.is_empty() || !q.excluded.is_empty();
+        let filtered = !q.kinds.is_empty()
+            || !q.platforms.is_empty()
+            || !q.tags.is_empty()
+            || !q.excluded.is_empty();
         if filtered && !plain.is_empty() && finds(&plain) {
-            out.push(Suggestion { query: plain.clone(), reason: SuggestionReason::RemoveFilters });
+            out.push(Suggestion {
+                query: plain.clone(),
+                reason: SuggestionReason::RemoveFilters,
+            });
         }
         for t in &q.terms {
             for syn in self.dict.expand(&t.text).into_iter().take(3) {
                 if finds(&syn) && !out.iter().any(|s| s.query == syn) {
-                    out.push(Suggestion { query: syn, reason: SuggestionReason::Synonym });
+                    out.push(Suggestion {
+                        query: syn,
+                        reason: SuggestionReason::Synonym,
+                    });
                 }
             }
         }
@@ -276,13 +304,24 @@ impl Library {
             let mut scored: Vec<(usize, &str)> = self
                 .entries
                 .values()
-                .map(|e| (typed.iter().filter(|c| e.doc.title.contains(**c)).count(), e.doc.title.as_str()))
+                .map(|e| {
+                    (
+                        typed.iter().filter(|c| e.doc.title.contains(**c)).count(),
+                        e.doc.title.as_str(),
+                    )
+                })
                 .filter(|(n, _)| *n > 0)
                 .collect();
-            scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.chars().count().cmp(&b.1.chars().count())));
+            scored.sort_by(|a, b| {
+                b.0.cmp(&a.0)
+                    .then(a.1.chars().count().cmp(&b.1.chars().count()))
+            });
             for (_, title) in scored.into_iter().take(3) {
                 if !out.iter().any(|s| s.query == title) {
-                    out.push(Suggestion { query: title.to_string(), reason: SuggestionReason::SimilarTitle });
+                    out.push(Suggestion {
+                        query: title.to_string(),
+                        reason: SuggestionReason::SimilarTitle,
+                    });
                 }
             }
         }
@@ -296,7 +335,11 @@ impl Library {
         let today = self.clock.today();
         let doc_ref = |target: &str| {
             let e = self.entries.get(target);
-            DocRef { id: target.to_string(), title: e.map(|e| e.doc.title.clone()), kind: e.map(|e| e.doc.kind) }
+            DocRef {
+                id: target.to_string(),
+                title: e.map(|e| e.doc.title.clone()),
+                kind: e.map(|e| e.doc.kind),
+            }
         };
         let mut links: Vec<DocRef> = Vec::new();
         for l in &doc.links {
@@ -323,7 +366,12 @@ impl Library {
             phrases: doc
                 .phrases
                 .iter()
-                .map(|p| PhraseView { code: p.code.clone(), text: p.text.clone(), when: p.when.clone(), placeholders: p.placeholders() })
+                .map(|p| PhraseView {
+                    code: p.code.clone(),
+                    text: p.text.clone(),
+                    when: p.when.clone(),
+                    placeholders: p.placeholders(),
+                })
                 .collect(),
             rule: doc.rule.as_ref().map(|r| RuleView {
                 platform: r.platform,
@@ -343,11 +391,19 @@ impl Library {
 
     /// A summary for the status bar.
     pub fn status(&self) -> LibraryStatus {
-        let errors = self.problems.iter().filter(|p| p.severity == Severity::Error).count();
+        let errors = self
+            .problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count();
         LibraryStatus {
             content_dir: self.config.content_dir.to_string_lossy().to_string(),
             documents: self.entries.len(),
-            counts: self.counts().into_iter().map(|(kind, count)| KindCount { kind, count }).collect(),
+            counts: self
+                .counts()
+                .into_iter()
+                .map(|(kind, count)| KindCount { kind, count })
+                .collect(),
             errors,
             warnings: self.problems.len() - errors,
             last_sync: self.last_sync.clone(),

@@ -82,7 +82,10 @@ impl Settings {
                 let aside = data_dir.join(format!("{SETTINGS_FILE}.bad"));
                 let moved = std::fs::rename(&path, &aside).is_ok();
                 let note = if moved {
-                    format!("settings file was damaged ({e}); it was moved to {} and defaults are used", aside.display())
+                    format!(
+                        "settings file was damaged ({e}); it was moved to {} and defaults are used",
+                        aside.display()
+                    )
                 } else {
                     format!("settings file was damaged ({e}); defaults are used")
                 };
@@ -93,16 +96,23 @@ impl Settings {
 
     /// Writes the settings atomically (temporary file, fsync, rename).
     pub fn save(&self, data_dir: &Path) -> Result<()> {
-        let json = serde_json::to_vec_pretty(self).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let json =
+            serde_json::to_vec_pretty(self).map_err(|e| Error::InvalidInput(e.to_string()))?;
         write_atomic(&data_dir.join(SETTINGS_FILE), &json)
     }
 }
 
 /// Writes `bytes` to `path` so that readers see either the old or the new file, never a torn one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let dir = path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
@@ -128,7 +138,11 @@ mod tests {
     fn round_trip_and_defaults() {
         let tmp = tempfile::tempdir().expect("tmp");
         assert_eq!(Settings::load(tmp.path()), (Settings::default(), None));
-        let s = Settings { content_dir: Some("/x".into()), language: Language::En, ..Settings::default() };
+        let s = Settings {
+            content_dir: Some("/x".into()),
+            language: Language::En,
+            ..Settings::default()
+        };
         s.save(tmp.path()).expect("save");
         assert_eq!(Settings::load(tmp.path()).0, s);
     }
@@ -140,6 +154,9 @@ mod tests {
         let (s, note) = Settings::load(tmp.path());
         assert_eq!(s, Settings::default());
         assert!(note.is_some_and(|n| n.contains("moved")));
-        assert_eq!(std::fs::read(tmp.path().join("settings.json.bad")).expect("kept"), b"{oops");
+        assert_eq!(
+            std::fs::read(tmp.path().join("settings.json.bad")).expect("kept"),
+            b"{oops"
+        );
     }
 }

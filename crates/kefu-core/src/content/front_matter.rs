@@ -58,31 +58,103 @@ pub(crate) fn split(text: &str) -> Result<Split<'_>, SplitError> {
     Err(SplitError::Unclosed)
 }
 
-/// Accepts `tags: 物流` as well as `tags: [物流, 发货]`.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum OneOrMany<T> {
-    One(T),
-    Many(Vec<T>),
+/// A text value. YAML reads `12315` or `618` as numbers; in a text field they mean text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Text(String);
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
 }
 
-impl<T> OneOrMany<T> {
-    fn into_vec(self) -> Vec<T> {
-        match self {
-            OneOrMany::One(t) => vec![t],
-            OneOrMany::Many(v) => v,
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(TextVisitor).map(Text)
+    }
+}
+
+struct TextVisitor;
+
+impl serde::de::Visitor<'_> for TextVisitor {
+    type Value = String;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a text value")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+}
+
+/// Accepts `tags: 物流` as well as `tags: [物流, 发货]`.
+#[derive(Debug)]
+struct OneOrMany(Vec<String>);
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Vec<String>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a text or a list of texts, e.g. [物流, 发货]")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Vec<String>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(Text(t)) = seq.next_element::<Text>()? {
+                    out.push(t);
+                }
+                Ok(out)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Vec<String>, E> {
+                Ok(vec![v.to_string()])
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Vec<String>, E> {
+                Ok(vec![v.to_string()])
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Vec<String>, E> {
+                Ok(vec![v.to_string()])
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Vec<String>, E> {
+                Ok(vec![v.to_string()])
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Vec<String>, E> {
+                Ok(vec![v.to_string()])
+            }
         }
+        d.deserialize_any(V).map(OneOrMany)
+    }
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        self.0
     }
 }
 
 #[derive(Debug, Deserialize)]
 struct RawPhrase {
     #[serde(default)]
-    code: Option<String>,
+    code: Option<Text>,
     #[serde(default)]
-    text: Option<String>,
+    text: Option<Text>,
     #[serde(default)]
-    when: Option<String>,
+    when: Option<Text>,
 }
 
 /// The front matter as written. Everything is optional here; validation happens afterwards so
@@ -91,18 +163,18 @@ struct RawPhrase {
 #[serde(default)]
 struct RawFrontMatter {
     kind: Option<Spanned<String>>,
-    title: Option<Spanned<String>>,
-    id: Option<Spanned<String>>,
-    tags: Option<OneOrMany<String>>,
-    platforms: Option<OneOrMany<String>>,
-    aliases: Option<OneOrMany<String>>,
-    author: Option<String>,
+    title: Option<Spanned<Text>>,
+    id: Option<Spanned<Text>>,
+    tags: Option<OneOrMany>,
+    platforms: Option<OneOrMany>,
+    aliases: Option<OneOrMany>,
+    author: Option<Text>,
     updated: Option<Spanned<String>>,
     phrases: Option<Vec<Spanned<RawPhrase>>>,
     platform: Option<Spanned<String>>,
-    outcome: Option<String>,
+    outcome: Option<Text>,
     effective: Option<Spanned<String>>,
-    source: Option<String>,
+    source: Option<Text>,
     reviewed: Option<Spanned<String>>,
     review_every_days: Option<Spanned<u32>>,
 }
@@ -170,8 +242,8 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
         };
     };
     let title = match raw.title {
-        Some(t) if !t.value.trim().is_empty() => {
-            if crate::markdown::looks_like_markup(&t.value) {
+        Some(t) if !t.value.0.trim().is_empty() => {
+            if crate::markdown::looks_like_markup(&t.value.0) {
                 problems.push(
                     Problem::warning(
                         rel,
@@ -181,7 +253,7 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
                     .hint("titles are plain text"),
                 );
             }
-            t.value.trim().to_string()
+            t.value.0.trim().to_string()
         }
         Some(t) => {
             problems.push(
@@ -205,10 +277,10 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
         }
     };
     let id = match raw.id {
-        Some(id) if valid_id(id.value.trim()) => id.value.trim().to_string(),
+        Some(id) if valid_id(id.value.0.trim()) => id.value.0.trim().to_string(),
         Some(id) => {
             problems.push(
-                Problem::error(rel, at(id.referenced.line()), format!("invalid id `{}`", id.value))
+                Problem::error(rel, at(id.referenced.line()), format!("invalid id `{}`", id.value.0))
                     .hint("ids may not be empty, start or end with `/`, or contain spaces, `[`, `]` or `|`; the file path is used instead"),
             );
             default_id(rel)
@@ -258,7 +330,7 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
         for (i, p) in list.into_iter().enumerate() {
             let line = at(p.referenced.line());
             let RawPhrase { code, text, when } = p.value;
-            let text = text.unwrap_or_default().trim().to_string();
+            let text = text.unwrap_or_default().0.trim().to_string();
             if text.is_empty() {
                 problems.push(
                     Problem::error(rel, line, format!("phrase {} has no `text`", i + 1))
@@ -266,7 +338,7 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
                 );
                 continue;
             }
-            let code = code.unwrap_or_default().trim().to_string();
+            let code = code.unwrap_or_default().0.trim().to_string();
             if code.is_empty() {
                 problems.push(Problem::warning(rel, line, format!("phrase {} has no quick `code`", i + 1)).hint("add a short code such as `cfh1` so agents can find it in two keystrokes"));
             } else if let Some(dup) = phrases
@@ -428,7 +500,7 @@ fn is_law(s: &str) -> bool {
     )
 }
 
-fn clean_list(v: Option<OneOrMany<String>>) -> Vec<String> {
+fn clean_list(v: Option<OneOrMany>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for s in v.map(OneOrMany::into_vec).unwrap_or_default() {
         let s = s.trim().to_string();
@@ -572,6 +644,28 @@ mod tests {
             msgs.iter()
                 .any(|m| m.contains(":9: error: phrase 3 has no `text`")),
             "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn numbers_in_text_fields_are_text() {
+        let p = parse_text(
+            "---\nkind: playbook\ntitle: 618\naliases: [12315, 退一赔三]\ntags: 2025\n---\n",
+        );
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        let d = p.doc.expect("doc");
+        assert_eq!(d.title, "618");
+        assert_eq!(d.aliases, vec!["12315", "退一赔三"]);
+        assert_eq!(d.tags, vec!["2025"]);
+    }
+
+    #[test]
+    fn a_map_where_a_list_belongs_is_explained() {
+        let p = parse_text("---\nkind: playbook\ntitle: t\ntags:\n  a: b\n---\n");
+        assert!(
+            p.problems[0].message.contains("a text or a list of texts"),
+            "{:?}",
+            p.problems
         );
     }
 

@@ -1,0 +1,22 @@
+//! Generates `allow-<command>` permissions for the app's own commands, so the capability file can
+//! grant exactly the commands the UI uses.
+
+const COMMANDS: &[&str] = &[
+    "status",
+    "search",
+    "suggest",
+    "document",
+    "problems",
+    "reload",
+    "get_settings",
+    "save_settings",
+    "set_compact",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build script failed");
+}

@@ -1,0 +1,160 @@
+//! The app's shared state: one `Library`, opened in the background at start-up and reopened
+//! when the content folder changes, plus the settings. Commands reach it through [`run`], which
+//! moves the work off the UI thread.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+
+use kefu_core::api::ApiError;
+use kefu_core::{ErrorKind, Library, LibraryConfig, Settings, SystemClock};
+
+/// Where things live on this machine.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// Index and settings.
+    pub data_dir: PathBuf,
+    /// The content shipped with the app (used when no folder is chosen).
+    pub bundled_content: PathBuf,
+}
+
+/// State shared by all commands.
+pub struct AppState {
+    paths: Paths,
+    library: RwLock<Option<Result<Library, ApiError>>>,
+    ready: (Mutex<bool>, Condvar),
+    settings: Mutex<Settings>,
+}
+
+/// What commands receive.
+pub type Shared = Arc<AppState>;
+
+fn internal(message: impl Into<String>) -> ApiError {
+    ApiError {
+        kind: ErrorKind::Io,
+        message: message.into(),
+    }
+}
+
+impl AppState {
+    /// Creates the state; call [`AppState::load`] (in the background) to open the library.
+    pub fn new(paths: Paths, settings: Settings) -> Shared {
+        Arc::new(AppState {
+            paths,
+            library: RwLock::new(None),
+            ready: (Mutex::new(false), Condvar::new()),
+            settings: Mutex::new(settings),
+        })
+    }
+
+    /// The content folder the settings point at (the bundled one by default).
+    pub fn content_dir(settings: &Settings, paths: &Paths) -> PathBuf {
+        settings
+            .content_dir
+            .as_ref()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| paths.bundled_content.clone())
+    }
+
+    fn open(&self, settings: &Settings) -> Result<Library, ApiError> {
+        let config = LibraryConfig {
+            content_dir: Self::content_dir(settings, &self.paths),
+            data_dir: Some(self.paths.data_dir.clone()),
+        };
+        Library::open(config, Arc::new(SystemClock)).map_err(ApiError::from)
+    }
+
+    /// Opens the library for the current settings and wakes every waiting command.
+    pub fn load(&self) {
+        let settings = self.settings();
+        let opened = self.open(&settings);
+        if let Ok(mut slot) = self.library.write() {
+            *slot = Some(opened);
+        }
+        let (lock, cvar) = &self.ready;
+        if let Ok(mut ready) = lock.lock() {
+            *ready = true;
+            cvar.notify_all();
+        }
+    }
+
+    fn wait_ready(&self) {
+        let (lock, cvar) = &self.ready;
+        if let Ok(mut ready) = lock.lock() {
+            while !*ready {
+                match cvar.wait(ready) {
+                    Ok(r) => ready = r,
+                    Err(_) => return,
+                }
+            }
+        }
+    }
+
+    /// Runs `f` on the open library (waiting for the first load to finish).
+    pub fn read<T>(&self, f: impl FnOnce(&Library) -> kefu_core::Result<T>) -> Result<T, ApiError> {
+        self.wait_ready();
+        let guard = self
+            .library
+            .read()
+            .map_err(|_| internal("library lock poisoned"))?;
+        match guard.as_ref() {
+            Some(Ok(lib)) => f(lib).map_err(ApiError::from),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err(internal("library not loaded")),
+        }
+    }
+
+    /// Runs `f` on the open library with write access.
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&mut Library) -> kefu_core::Result<T>,
+    ) -> Result<T, ApiError> {
+        self.wait_ready();
+        let mut guard = self
+            .library
+            .write()
+            .map_err(|_| internal("library lock poisoned"))?;
+        match guard.as_mut() {
+            Some(Ok(lib)) => f(lib).map_err(ApiError::from),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err(internal("library not loaded")),
+        }
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> Settings {
+        self.settings.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Applies and saves new settings. A new content folder is opened first; if it cannot be
+    /// opened, nothing changes and the error is returned.
+    pub fn save_settings(&self, new: Settings) -> Result<Settings, ApiError> {
+        let old = self.settings();
+        let folder_changed =
+            Self::content_dir(&old, &self.paths) != Self::content_dir(&new, &self.paths);
+        let failed_before = matches!(self.library.read().as_deref(), Ok(Some(Err(_))));
+        if folder_changed || failed_before {
+            let lib = self.open(&new)?;
+            let mut slot = self
+                .library
+                .write()
+                .map_err(|_| internal("library lock poisoned"))?;
+            *slot = Some(Ok(lib));
+        }
+        new.save(&self.paths.data_dir)?;
+        if let Ok(mut s) = self.settings.lock() {
+            *s = new.clone();
+        }
+        Ok(new)
+    }
+}
+
+/// Runs blocking work (index, files) on the blocking thread pool, never on the UI thread.
+pub async fn run<T: Send + 'static>(
+    state: &tauri::State<'_, Shared>,
+    f: impl FnOnce(&AppState) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let s = Arc::clone(state.inner());
+    tauri::async_runtime::spawn_blocking(move || f(&s))
+        .await
+        .map_err(|e| internal(e.to_string()))?
+}

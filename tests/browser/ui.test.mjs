@@ -1,0 +1,291 @@
+// Browser tests of the built UI (ui/dist-fake, made by `npm run build:fake`) with the fake backend,
+// in Debian's Chromium through playwright-core. Serves the build on 127.0.0.1 with a free port.
+//
+//   cd ui && npm run build:fake && npm run e2e
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { createRequire } from "node:module";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { extname, join, normalize, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const require = createRequire(new URL("../../ui/package.json", import.meta.url));
+const { chromium } = require("playwright-core");
+
+const DIST = fileURLToPath(new URL("../../ui/dist-fake/", import.meta.url));
+const SHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
+const CHROMIUM = process.env.KEFU_CHROMIUM ?? "/usr/bin/chromium";
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".woff2": "font/woff2",
+  ".json": "application/json",
+};
+
+/** A tiny static file server for DIST; resolves to its base URL. */
+function serve() {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    if (path === "/favicon.ico") {
+      res.writeHead(204).end();
+      return;
+    }
+    let file = normalize(join(DIST, path));
+    if (!file.startsWith(DIST.replace(/[\\/]$/, "") + sep) && file !== DIST.replace(/[\\/]$/, "")) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
+    if (!existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+    res.end(readFileSync(file));
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
+      resolve({ server, url: `http://127.0.0.1:${port}/` });
+    });
+  });
+}
+
+let server;
+let baseUrl;
+let browser;
+
+before(async () => {
+  assert.ok(existsSync(join(DIST, "index.html")), "ui/dist-fake is missing: run `npm run build:fake` first");
+  mkdirSync(SHOTS, { recursive: true });
+  ({ server, url: baseUrl } = await serve());
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    // playwright-core gives the browser a fresh temporary profile (--user-data-dir) of its own.
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((r) => (server ? server.close(r) : r()));
+});
+
+/** Opens the app in a fresh page of the given size; collects page errors. */
+async function openApp({ width, height, colorScheme = "light" }) {
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  await page.goto(baseUrl);
+  await page.waitForFunction(() => window.__kefuFake !== undefined);
+  await page.getByRole("combobox").waitFor();
+  return { context, page, errors };
+}
+
+async function search(page, query) {
+  const box = page.getByRole("combobox");
+  await box.fill(query);
+  await page.waitForFunction(
+    (q) => document.querySelector(".status-results") !== null && window.__kefuFake.searches.at(-1)?.query === q,
+    query,
+  );
+  await page.waitForTimeout(80);
+}
+
+const CFH2_FILLED =
+  "真的非常抱歉让您久等了，张女士！您的订单202611230001已经超过我们承诺的发货时间，是我们没做好。" +
+  "您还需要的话，我马上跟仓库主管申请插队加急，今天下班前一定给您准确的发货答复；" +
+  "如果不想再等了，也可以直接告诉我，马上给您办理退款。";
+
+for (const size of [
+  { name: "normal", width: 1280, height: 800 },
+  { name: "compact", width: 420, height: 600 },
+]) {
+  describe(`催单 → 催发货 → copy cfh2 at ${size.width}×${size.height}`, () => {
+    test("search, open, fill placeholders, copy", async () => {
+      const { context, page, errors } = await openApp(size);
+      try {
+        // The search box has the focus on open.
+        assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("role")), "combobox");
+        await page.keyboard.type("催单");
+        await page.waitForSelector(".card");
+        await page.waitForFunction(() => window.__kefuFake.searches.at(-1)?.query === "催单");
+        const first = page.locator(".card").first();
+        assert.equal(await first.locator(".card-title").textContent(), "催发货");
+        assert.equal(await first.getAttribute("aria-selected"), "true");
+        assert.match((await page.locator(".status-results").textContent()) ?? "", /条结果/);
+        if (size.name === "normal") await page.screenshot({ path: join(SHOTS, "search.png") });
+        else await page.screenshot({ path: join(SHOTS, "compact.png") });
+
+        // Enter opens the document.
+        await page.keyboard.press("Enter");
+        await page.waitForSelector(".doc-title");
+        assert.equal(await page.locator(".doc-title").textContent(), "催发货");
+        assert.equal(await page.locator(".phrase-card").count(), 3);
+        if (size.name === "normal") await page.screenshot({ path: join(SHOTS, "document.png") });
+        else await page.screenshot({ path: join(SHOTS, "compact-document.png") });
+
+        // Copy cfh2: the dialog asks for 买家 and 订单号.
+        await page.locator('.phrase-card[data-code="cfh2"] .btn-copy').click();
+        const dialog = page.getByRole("dialog");
+        await dialog.waitFor();
+        await dialog.getByRole("textbox", { name: "买家" }).fill("张女士");
+        await dialog.getByRole("textbox", { name: "订单号" }).fill("202611230001");
+        if (size.name === "normal") await page.screenshot({ path: join(SHOTS, "dialog.png") });
+        await dialog.getByRole("textbox", { name: "订单号" }).press("Enter");
+        await page.waitForFunction(() => window.__kefuFake.copied.length === 1);
+        const copied = await page.evaluate(() => window.__kefuFake.copied[0]);
+        assert.equal(copied, CFH2_FILLED);
+        await page.getByText("已复制").waitFor();
+        assert.equal(await dialog.count(), 0);
+
+        // The values are remembered: the next copy of cfh2 is prefilled.
+        await page.locator('.phrase-card[data-code="cfh2"] .btn-copy').click();
+        assert.equal(await page.getByRole("textbox", { name: "买家" }).inputValue(), "张女士");
+        await page.keyboard.press("Escape");
+        assert.equal(await page.getByRole("dialog").count(), 0);
+
+        // A link in the body navigates inside the app; Esc comes back.
+        await page.locator('.doc-body a[href="#doc/rules/taobao-late-shipment"]').click();
+        await page.waitForFunction(() => document.querySelector(".doc-title")?.textContent === "淘宝发货规范与超时发货");
+        assert.equal(new URL(page.url()).hash, "");
+        await page.keyboard.press("Escape");
+        await page.waitForFunction(() => document.querySelector(".doc-title")?.textContent === "催发货");
+        await page.keyboard.press("Alt+ArrowLeft");
+        await page.waitForSelector(".card");
+        assert.equal(await page.getByRole("combobox").inputValue(), "催单");
+
+        // Ctrl+Enter copies the selected result's phrase (cfh1 has 订单号, prefilled now).
+        await page.getByRole("combobox").focus();
+        await page.keyboard.press("Control+Enter");
+        await page.getByRole("dialog").waitFor();
+        await page.keyboard.press("Enter");
+        await page.waitForFunction(() => window.__kefuFake.copied.length === 2);
+        assert.match(await page.evaluate(() => window.__kefuFake.copied[1]), /202611230001/);
+
+        assert.deepEqual(errors, []);
+      } finally {
+        await context.close();
+      }
+    });
+  });
+}
+
+describe("safety", () => {
+  test("markup in titles, snippets, phrases and bodies never runs", async () => {
+    const { context, page, errors } = await openApp({ width: 1280, height: 800 });
+    try {
+      await search(page, "xss");
+      await page.waitForSelector(".card");
+      const title = await page.locator(".card-title").first().textContent();
+      assert.match(title ?? "", /<script>window.__xss=1<\/script>/);
+      await page.locator(".card").first().click();
+      await page.waitForSelector(".doc-title");
+      await page.locator(".phrase-card .btn-copy").first().click();
+      await page.waitForFunction(() => window.__kefuFake.copied.length === 1);
+      await page.waitForTimeout(200);
+      assert.equal(await page.evaluate(() => window.__xss), undefined);
+      assert.equal(await page.locator("main script, main img").count(), 0);
+      assert.equal(
+        await page.evaluate(() => window.__kefuFake.copied[0]),
+        "<script>window.__xss=4</script>请原样复制这段文字",
+      );
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("external links go to the system browser, the page never navigates", async () => {
+    const { context, page } = await openApp({ width: 1280, height: 800 });
+    try {
+      await search(page, "cfh");
+      await page.keyboard.press("Enter");
+      await page.waitForSelector(".doc-title");
+      const before = page.url();
+      await page.locator('.doc-body a[href^="https://"]').click();
+      await page.waitForFunction(() => window.__kefuFake.opened.length === 1);
+      assert.equal(page.url(), before);
+      assert.equal(await page.evaluate(() => window.__kefuFake.opened[0]), "https://rulechannel.taobao.com/");
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("pages", () => {
+  test("no results shows suggestions; Esc clears then hides", async () => {
+    const { context, page } = await openApp({ width: 1280, height: 800 });
+    try {
+      await search(page, "催货款");
+      await page.getByTestId("no-results").waitFor();
+      await page.waitForSelector(".chip-suggest");
+      await page.locator(".chip-suggest", { hasText: "催发货" }).first().click();
+      await page.waitForFunction(() => document.querySelector(".card-title")?.textContent === "催发货");
+      await page.getByRole("combobox").focus();
+      await page.keyboard.press("Escape");
+      assert.equal(await page.getByRole("combobox").inputValue(), "");
+      await page.keyboard.press("Escape");
+      await page.waitForFunction(() => window.__kefuFake.hidden === 1);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("rule needing review, problems panel and settings (dark theme)", async () => {
+    const { context, page } = await openApp({ width: 1280, height: 800, colorScheme: "dark" });
+    try {
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
+      await search(page, "退款");
+      await page.screenshot({ path: join(SHOTS, "search-dark.png") });
+      await search(page, "kind:rule 七日");
+      await page.keyboard.press("Enter");
+      await page.waitForSelector(".doc-title");
+      assert.ok((await page.locator(".review-badge").count()) > 0);
+      await page.getByText("法律法规").waitFor();
+      await page.screenshot({ path: join(SHOTS, "rule-dark.png") });
+
+      await page.locator(".status-problems").click();
+      await page.waitForSelector(".problem");
+      assert.equal(await page.getByTestId("problem-count").textContent(), "1");
+      assert.match(
+        (await page.locator(".problem-text").first().textContent()) ?? "",
+        /^playbooks\/cuifahuo\.md:24: error: broken link/,
+      );
+      await page.screenshot({ path: join(SHOTS, "problems.png") });
+      await page.keyboard.press("Escape");
+
+      await page.getByRole("button", { name: "设置" }).click();
+      await page.waitForSelector(".settings");
+      await page.getByRole("button", { name: "选择文件夹" }).click();
+      await page.getByText("/home/kefu/团队知识库").waitFor();
+      await page.screenshot({ path: join(SHOTS, "settings.png") });
+      await page.getByText("English").click();
+      await page.getByRole("button", { name: "保存" }).click();
+      await page.getByRole("button", { name: "Save" }).waitFor();
+      assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,388 @@
+// An in-memory `Backend` for component tests, the browser preview (`vite --mode fake`) and the
+// Playwright tests. Its search is deliberately naive (substring, a hard-coded pinyin list and a
+// few synonyms) but it produces the same shapes as the Rust core, including character-offset
+// snippet highlights.
+
+import type { ApiError } from "../bindings/ApiError";
+import type { DocRef } from "../bindings/DocRef";
+import type { DocumentView } from "../bindings/DocumentView";
+import type { Hit } from "../bindings/Hit";
+import type { Kind } from "../bindings/Kind";
+import type { LibraryStatus } from "../bindings/LibraryStatus";
+import type { Phrase } from "../bindings/Phrase";
+import type { Platform } from "../bindings/Platform";
+import type { Problem } from "../bindings/Problem";
+import type { SearchRequest } from "../bindings/SearchRequest";
+import type { SearchResults } from "../bindings/SearchResults";
+import type { Settings } from "../bindings/Settings";
+import type { Snippet } from "../bindings/Snippet";
+import type { Suggestion } from "../bindings/Suggestion";
+import type { Backend } from "./backend";
+import { FAKE_DOCS, FAKE_PROBLEMS, FAKE_SYNONYMS, type FakeDoc } from "./fake-data";
+
+const KIND_NAMES: Record<string, Kind> = {
+  playbook: "playbook", 话术: "playbook",
+  case: "case", 案例: "case",
+  rule: "rule", 规则: "rule",
+  drill: "drill", 练习: "drill",
+};
+
+const PLATFORM_NAMES: Record<string, Platform> = {
+  taobao: "taobao", 淘宝: "taobao",
+  tmall: "tmall", 天猫: "tmall",
+  pdd: "pdd", 拼多多: "pdd",
+  jd: "jd", 京东: "jd",
+  vip: "vip", 唯品会: "vip",
+  douyin: "douyin", 抖音: "douyin", 抖店: "douyin",
+};
+
+type ParsedQuery = {
+  terms: string[];
+  excluded: string[];
+  kinds: Kind[];
+  platforms: Platform[];
+  tags: string[];
+  hasFilters: boolean;
+};
+
+export function parseQuery(query: string): ParsedQuery {
+  const out: ParsedQuery = { terms: [], excluded: [], kinds: [], platforms: [], tags: [], hasFilters: false };
+  for (const raw of query.trim().split(/\s+/)) {
+    const token = raw.replace(/^"|"$/g, "").toLowerCase();
+    if (!token) continue;
+    const m = /^(kind|类型|platform|平台|tag|标签)[:：](.+)$/.exec(token);
+    if (m && m[1] !== undefined && m[2] !== undefined) {
+      out.hasFilters = true;
+      const [field, value] = [m[1], m[2]];
+      if (field === "kind" || field === "类型") {
+        const k = KIND_NAMES[value];
+        if (k) out.kinds.push(k);
+      } else if (field === "platform" || field === "平台") {
+        const p = PLATFORM_NAMES[value];
+        if (p) out.platforms.push(p);
+      } else {
+        out.tags.push(value);
+      }
+    } else if (token.startsWith("-") && token.length > 1) {
+      out.excluded.push(token.slice(1));
+    } else {
+      out.terms.push(token);
+    }
+  }
+  return out;
+}
+
+function plainText(html: string): string {
+  return html
+    .replace(/<[^>]*>/g, " ")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** Counts code points in `s` (what snippet offsets are measured in). */
+const cpLen = (s: string): number => Array.from(s).length;
+
+/** All `[start, end)` code-point ranges where any of `needles` occurs in `text` (case-insensitive). */
+export function findRanges(text: string, needles: string[]): Array<[number, number]> {
+  const lower = text.toLowerCase();
+  const ranges: Array<[number, number]> = [];
+  for (const needle of needles) {
+    if (!needle) continue;
+    let from = 0;
+    for (;;) {
+      const at = lower.indexOf(needle, from);
+      if (at < 0) break;
+      const start = cpLen(text.slice(0, at));
+      ranges.push([start, start + cpLen(needle)]);
+      from = at + needle.length;
+    }
+  }
+  ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  // Merge overlaps.
+  const merged: Array<[number, number]> = [];
+  for (const r of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    else merged.push([r[0], r[1]]);
+  }
+  return merged;
+}
+
+/** A window of about `width` characters around the first match, with `…` where it was cut. */
+function excerpt(text: string, needles: string[], width = 64): Snippet {
+  const chars = Array.from(text);
+  const first = findRanges(text, needles)[0];
+  let start = 0;
+  if (first && first[0] > width / 3) start = first[0] - Math.floor(width / 3);
+  const end = Math.min(chars.length, start + width);
+  if (end - start < width) start = Math.max(0, end - width);
+  const body = chars.slice(start, end).join("");
+  const out = (start > 0 ? "…" : "") + body + (end < chars.length ? "…" : "");
+  return { text: out, highlights: findRanges(out, needles) };
+}
+
+function variantsOf(term: string): Array<{ text: string; weight: number }> {
+  const syn = FAKE_SYNONYMS[term] ?? [];
+  return [{ text: term, weight: 1 }, ...syn.map((s) => ({ text: s, weight: 0.8 }))];
+}
+
+type Scored = { doc: FakeDoc; score: number; phrase: Phrase | null; needles: string[] };
+
+function scoreDoc(doc: FakeDoc, body: string, terms: string[]): Scored | null {
+  let total = 0;
+  const needles: string[] = [];
+  let bestPhrase: { phrase: Phrase; score: number } | null = null;
+  for (const term of terms) {
+    let best = 0;
+    for (const v of variantsOf(term)) {
+      const s = v.text;
+      let score = 0;
+      const title = doc.title.toLowerCase();
+      if (title.startsWith(s)) score = Math.max(score, 12);
+      else if (title.includes(s)) score = Math.max(score, 10);
+      if (doc.aliases.some((a) => a.toLowerCase().includes(s))) score = Math.max(score, 7);
+      if (doc.pinyin.some((p) => p.startsWith(s))) score = Math.max(score, 9);
+      else if (s.length >= 3 && doc.pinyin.some((p) => p.includes(s))) score = Math.max(score, 6);
+      if (doc.tags.some((t) => t.toLowerCase() === s)) score = Math.max(score, 5);
+      for (const p of doc.phrases) {
+        let ps = 0;
+        const code = p.code.toLowerCase();
+        if (code === s) ps = 20;
+        else if (code.startsWith(s) && s.length >= 2) ps = 11;
+        else if (p.text.toLowerCase().includes(s) || p.when.toLowerCase().includes(s)) ps = 4;
+        if (ps > 0 && (!bestPhrase || ps * v.weight > bestPhrase.score)) {
+          bestPhrase = { phrase: { code: p.code, text: p.text, when: p.when }, score: ps * v.weight };
+        }
+        score = Math.max(score, ps);
+      }
+      if (score === 0 && body.toLowerCase().includes(s)) score = 2;
+      if (score > 0) needles.push(s);
+      best = Math.max(best, score * v.weight);
+    }
+    if (best === 0) return null;
+    total += best;
+  }
+  let phrase: Phrase | null = null;
+  if (doc.kind === "playbook") {
+    const first = doc.phrases[0];
+    phrase = bestPhrase?.phrase ?? (first ? { code: first.code, text: first.text, when: first.when } : null);
+  }
+  return { doc, score: total, phrase, needles };
+}
+
+function snippetFor(s: Scored, body: string): Snippet {
+  const candidates: string[] = [];
+  if (s.phrase) candidates.push(s.phrase.when);
+  if (s.doc.aliases.length) candidates.push(s.doc.aliases.join(" · "));
+  candidates.push(body);
+  const hit = candidates.find((c) => findRanges(c, s.needles).length > 0);
+  return excerpt(hit ?? candidates[0] ?? body, s.needles);
+}
+
+export type FakeOptions = {
+  /** Artificial latency of every call, in milliseconds. */
+  delayMs?: number;
+  /** Initial settings. */
+  settings?: Partial<Settings>;
+};
+
+export class FakeBackend implements Backend {
+  /** Every text put on the "clipboard", oldest first. */
+  readonly copied: string[] = [];
+  /** URLs handed to the "system browser". */
+  readonly opened: string[] = [];
+  /** Calls of `setCompact`, in order. */
+  readonly compactCalls: boolean[] = [];
+  /** How many times `hide` was called. */
+  hidden = 0;
+  /** Every search request received. */
+  readonly searches: SearchRequest[] = [];
+  /** What `chooseFolder` answers next. */
+  nextFolder: string | null = "/home/kefu/团队知识库";
+
+  private readonly docs: FakeDoc[];
+  private readonly bodies = new Map<string, string>();
+  private settings: Settings;
+  private readonly summonListeners = new Set<() => void>();
+  private readonly delayMs: number;
+
+  constructor(options: FakeOptions = {}, docs: FakeDoc[] = FAKE_DOCS) {
+    this.docs = docs;
+    for (const d of docs) this.bodies.set(d.id, plainText(d.html));
+    this.delayMs = options.delayMs ?? 0;
+    this.settings = {
+      content_dir: null,
+      hotkey: "Ctrl+Shift+K",
+      language: "zh",
+      theme: "system",
+      compact: false,
+      ...options.settings,
+    };
+  }
+
+  private async settle<T>(value: () => T): Promise<T> {
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    else await Promise.resolve();
+    return value();
+  }
+
+  private fail(kind: ApiError["kind"], message: string): Promise<never> {
+    const err: ApiError = { kind, message };
+    return this.settle(() => {
+      throw err;
+    });
+  }
+
+  /** Simulates the global hotkey. */
+  summon(): void {
+    for (const cb of this.summonListeners) cb();
+  }
+
+  status(): Promise<LibraryStatus> {
+    return this.settle(() => {
+      const kinds: Kind[] = ["playbook", "case", "rule", "drill"];
+      return {
+        content_dir: this.settings.content_dir ?? "/usr/share/kefu/content",
+        documents: this.docs.length,
+        counts: kinds.map((kind) => ({ kind, count: this.docs.filter((d) => d.kind === kind).length })),
+        errors: FAKE_PROBLEMS.filter((p) => p.severity === "error").length,
+        warnings: FAKE_PROBLEMS.filter((p) => p.severity === "warning").length,
+        last_sync: { added: 0, updated: 0, removed: 0, unchanged: this.docs.length, rebuilt: false, rebuild_reason: null, in_memory: false },
+      };
+    });
+  }
+
+  searchNow(req: SearchRequest): SearchResults {
+    const started = performance.now();
+    const q = parseQuery(req.query);
+    const kinds = [...req.kinds, ...q.kinds];
+    const platforms = [...req.platforms, ...q.platforms];
+    const scored: Scored[] = [];
+    if (q.terms.length > 0 || q.hasFilters) {
+      for (const doc of this.docs) {
+        if (kinds.length && !kinds.includes(doc.kind)) continue;
+        if (platforms.length && doc.platforms.length && !doc.platforms.some((p) => platforms.includes(p))) continue;
+        if (q.tags.length && !q.tags.every((t) => doc.tags.includes(t))) continue;
+        const body = this.bodies.get(doc.id) ?? "";
+        const all = `${doc.title} ${doc.aliases.join(" ")} ${body}`.toLowerCase();
+        if (q.excluded.some((x) => all.includes(x))) continue;
+        const s = scoreDoc(doc, body, q.terms);
+        if (s) scored.push(s);
+      }
+    }
+    scored.sort((a, b) => b.score - a.score || a.doc.title.localeCompare(b.doc.title, "zh"));
+    const limit = req.limit ?? 20;
+    const hits: Hit[] = scored.slice(0, limit).map((s) => ({
+      id: s.doc.id,
+      kind: s.doc.kind,
+      title: s.doc.title,
+      platforms: [...s.doc.platforms],
+      score: s.score,
+      snippet: snippetFor(s, this.bodies.get(s.doc.id) ?? ""),
+      phrase: s.phrase,
+    }));
+    const tookUs = Math.max(1, Math.round((performance.now() - started) * 1000));
+    return { query: req.query, total: scored.length, took_us: tookUs, hits };
+  }
+
+  search(req: SearchRequest): Promise<SearchResults> {
+    this.searches.push(req);
+    return this.settle(() => this.searchNow(req));
+  }
+
+  suggest(query: string): Promise<Suggestion[]> {
+    return this.settle(() => {
+      const q = parseQuery(query);
+      const out: Suggestion[] = [];
+      if (q.hasFilters && q.terms.length) out.push({ query: q.terms.join(" "), reason: "remove_filters" });
+      for (const term of q.terms) {
+        for (const syn of FAKE_SYNONYMS[term] ?? []) out.push({ query: syn, reason: "synonym" });
+      }
+      const chars = new Set(Array.from(q.terms.join("")).filter((c) => /\p{Script=Han}/u.test(c)));
+      const initial = q.terms[0]?.[0];
+      for (const d of this.docs) {
+        if (out.length >= 4) break;
+        const shares = Array.from(d.title).some((c) => chars.has(c));
+        const sounds = !chars.size && initial !== undefined && /[a-z]/.test(initial) && d.pinyin.some((p) => p.startsWith(initial));
+        if ((shares || sounds) && !d.id.startsWith("tests/")) out.push({ query: d.title, reason: "similar_title" });
+      }
+      return out;
+    });
+  }
+
+  private ref(id: string): DocRef {
+    const d = this.docs.find((x) => x.id === id);
+    return { id, title: d?.title ?? null, kind: d?.kind ?? null };
+  }
+
+  document(id: string): Promise<DocumentView> {
+    const doc = this.docs.find((d) => d.id === id);
+    if (!doc) return this.fail("not_found", `no document with id ${id}`);
+    return this.settle(() => {
+      const { pinyin: _p, linkIds, ...view } = doc;
+      return {
+        ...view,
+        phrases: view.phrases.map((p) => ({ ...p, placeholders: [...p.placeholders] })),
+        links: linkIds.map((l) => this.ref(l)),
+        backlinks: this.docs.filter((d) => d.linkIds.includes(id)).map((d) => this.ref(d.id)),
+      };
+    });
+  }
+
+  problems(): Promise<Problem[]> {
+    return this.settle(() => FAKE_PROBLEMS.map((p) => ({ ...p })));
+  }
+
+  reload(): Promise<LibraryStatus> {
+    return this.status();
+  }
+
+  getSettings(): Promise<Settings> {
+    return this.settle(() => ({ ...this.settings }));
+  }
+
+  saveSettings(settings: Settings): Promise<Settings> {
+    if (!settings.hotkey.trim()) return this.fail("invalid_input", "the hotkey is empty");
+    if (settings.content_dir !== null && settings.content_dir.includes("不存在")) {
+      return this.fail("content_root", `${settings.content_dir} does not exist`);
+    }
+    this.settings = { ...settings, hotkey: settings.hotkey.trim() };
+    return this.settle(() => ({ ...this.settings }));
+  }
+
+  setCompact(compact: boolean): Promise<void> {
+    this.compactCalls.push(compact);
+    this.settings = { ...this.settings, compact };
+    return this.settle(() => undefined);
+  }
+
+  hide(): Promise<void> {
+    this.hidden += 1;
+    return this.settle(() => undefined);
+  }
+
+  copy(text: string): Promise<void> {
+    this.copied.push(text);
+    return this.settle(() => undefined);
+  }
+
+  openExternal(url: string): Promise<void> {
+    if (!/^https?:\/\//i.test(url)) return this.fail("invalid_input", `refusing to open ${url}`);
+    this.opened.push(url);
+    return this.settle(() => undefined);
+  }
+
+  chooseFolder(): Promise<string | null> {
+    return this.settle(() => this.nextFolder);
+  }
+
+  onSummoned(cb: () => void): () => void {
+    this.summonListeners.add(cb);
+    return () => this.summonListeners.delete(cb);
+  }
+}

@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { clearMocks, mockIPC, mockWindows } from "@tauri-apps/api/mocks";
+import { emit } from "@tauri-apps/api/event";
+import { SUMMONED_EVENT } from "./backend";
+import { TauriBackend, call, isWebUrl } from "./tauri";
+
+afterEach(() => clearMocks());
+
+const results = { query: "催单", total: 0, took_us: 12, hits: [] };
+
+describe("TauriBackend", () => {
+  test("search sends {req} to `search`", async () => {
+    const calls: Array<[string, unknown]> = [];
+    mockIPC((cmd, payload) => {
+      calls.push([cmd, payload]);
+      return results;
+    });
+    const req = { query: "催单", limit: 30, kinds: ["playbook" as const], platforms: [] };
+    await expect(new TauriBackend().search(req)).resolves.toEqual(results);
+    expect(calls).toEqual([["search", { req }]]);
+  });
+
+  test("every command gets its argument object", async () => {
+    const calls: Array<[string, unknown]> = [];
+    mockIPC((cmd, payload) => {
+      calls.push([cmd, payload]);
+      return cmd === "suggest" ? [] : null;
+    });
+    const b = new TauriBackend();
+    const settings = { content_dir: null, hotkey: "Ctrl+Shift+K", language: "zh" as const, theme: "system" as const, compact: false };
+    await b.suggest("cfh");
+    await b.document("playbooks/cuifahuo");
+    await b.saveSettings(settings);
+    await b.setCompact(true);
+    await b.status();
+    await b.problems();
+    await b.reload();
+    await b.getSettings();
+    expect(calls).toEqual([
+      ["suggest", { query: "cfh" }],
+      ["document", { id: "playbooks/cuifahuo" }],
+      ["save_settings", { settings }],
+      ["set_compact", { compact: true }],
+      ["status", {}],
+      ["problems", {}],
+      ["reload", {}],
+      ["get_settings", {}],
+    ]);
+  });
+
+  test("an ApiError from Rust passes through; anything else becomes kind io", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "document") throw { kind: "not_found", message: "no document x" };
+      throw "boom";
+    });
+    const b = new TauriBackend();
+    await expect(b.document("x")).rejects.toEqual({ kind: "not_found", message: "no document x" });
+    await expect(b.status()).rejects.toEqual({ kind: "io", message: "boom" });
+  });
+
+  test("copy, hide and chooseFolder go through the plugins", async () => {
+    const calls: Array<[string, unknown]> = [];
+    mockIPC((cmd, payload) => {
+      calls.push([cmd, payload]);
+      if (cmd === "plugin:dialog|open") return "/home/kefu/库";
+      return null;
+    });
+    const b = new TauriBackend();
+    await b.copy("你好");
+    await expect(b.chooseFolder()).resolves.toBe("/home/kefu/库");
+    expect(calls[0]).toEqual(["plugin:clipboard-manager|write_text", expect.objectContaining({ text: "你好" })]);
+    expect(calls[1]?.[0]).toBe("plugin:dialog|open");
+    expect(calls[1]?.[1]).toMatchObject({ options: { directory: true } });
+  });
+
+  test("hide hides the current window", async () => {
+    mockWindows("main");
+    const calls: string[] = [];
+    mockIPC((cmd) => {
+      calls.push(cmd);
+      return null;
+    });
+    await new TauriBackend().hide();
+    expect(calls).toContain("plugin:window|hide");
+  });
+
+  test("chooseFolder: cancelled is null", async () => {
+    mockIPC(() => null);
+    await expect(new TauriBackend().chooseFolder()).resolves.toBeNull();
+  });
+
+  test("openExternal: http(s) only", async () => {
+    const calls: string[] = [];
+    mockIPC((cmd) => {
+      calls.push(cmd);
+      return null;
+    });
+    const b = new TauriBackend();
+    await b.openExternal("https://rulechannel.taobao.com/");
+    await expect(b.openExternal("javascript:alert(1)")).rejects.toMatchObject({ kind: "invalid_input" });
+    await expect(b.openExternal("file:///etc/passwd")).rejects.toMatchObject({ kind: "invalid_input" });
+    expect(calls).toEqual(["plugin:opener|open_url"]);
+    expect(isWebUrl("http://a.b/")).toBe(true);
+    expect(isWebUrl("mailto:x@y.z")).toBe(false);
+  });
+
+  test("onSummoned listens to the shell's event and unsubscribes", async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const cb = vi.fn();
+    const off = new TauriBackend().onSummoned(cb);
+    await vi.waitFor(async () => {
+      await emit(SUMMONED_EVENT);
+      expect(cb).toHaveBeenCalled();
+    });
+    const n = cb.mock.calls.length;
+    off();
+    await emit(SUMMONED_EVENT);
+    expect(cb.mock.calls.length).toBe(n);
+  });
+});
+
+// Compile-time checks (run by `npm run check`): a wrong command name or payload does not type-check.
+export function typeChecks(): void {
+  // @ts-expect-error: no such command
+  void call("serch", {});
+  // @ts-expect-error: `search` takes {req}, not the request itself
+  void call("search", { query: "x", kinds: [], platforms: [] });
+  // @ts-expect-error: `document` takes {id: string}
+  void call("document", { id: 1 });
+}

@@ -1,0 +1,20 @@
+import { mount } from "svelte";
+import App from "./App.svelte";
+import type { Backend } from "./lib/api/backend";
+import "./app.css";
+
+async function pickBackend(): Promise<Backend> {
+  if (import.meta.env.MODE === "fake") {
+    const { FakeBackend } = await import("./lib/api/fake");
+    const fake = new FakeBackend();
+    // Browser tests read what was copied from here.
+    (window as unknown as { __kefuFake: unknown }).__kefuFake = fake;
+    return fake;
+  }
+  const { TauriBackend } = await import("./lib/api/tauri");
+  return new TauriBackend();
+}
+
+const target = document.getElementById("app");
+if (!target) throw new Error("#app is missing from index.html");
+void pickBackend().then((backend) => mount(App, { target, props: { backend } }));
