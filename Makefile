@@ -62,7 +62,7 @@ tests/desktop/node_modules/.package-lock.json: tests/desktop/package-lock.json
 	@touch $@
 
 $(TAURI_DRIVER):
-	$(CARGO) install tauri-driver --locked --version 2.0.5
+	$(CARGO) install tauri-driver --locked --version "^2.0"
 
 ## ---------------------------------------------------------------- build
 ui: ui-deps

@@ -27,7 +27,7 @@ use crate::content::{Document, Platform};
 use crate::error::{Error, Result};
 
 /// Bump when fields, analyzers or what goes into them change: the index is then rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The platform value stored for documents that apply everywhere.
 const ALL_PLATFORMS: &str = "all";

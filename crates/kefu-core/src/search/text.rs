@@ -233,7 +233,8 @@ pub(crate) fn pinyin_keys(text: &str, jieba: &Jieba) -> Vec<String> {
         push(f);
         push(i);
     }
-    for w in jieba.cut(text, false) {
+    // Search mode adds the sub-words (退货退款 → 退货, 退款), so `tuikuan` finds 退货退款 too.
+    for w in jieba.cut_for_search(text, false) {
         if let Some((f, i)) = keys(w.word) {
             push(f);
             push(i);
@@ -283,6 +284,13 @@ mod tests {
         let k = pinyin_keys("催发货", &jieba);
         assert!(k.contains(&"cuifahuo".to_string()), "{k:?}");
         assert!(k.contains(&"cfh".to_string()), "{k:?}");
+        let mut dict = Jieba::new();
+        dict.add_word("退货退款", None, None);
+        let k = pinyin_keys("淘宝退货退款沟通", &dict);
+        assert!(
+            k.contains(&"tuikuan".to_string()) && k.contains(&"thtk".to_string()),
+            "{k:?}"
+        );
         let k = pinyin_keys("7天无理由", &jieba);
         assert!(k.contains(&"7twly".to_string()), "{k:?}");
     }

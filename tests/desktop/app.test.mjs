@@ -1,0 +1,229 @@
+// Real-app tests: the built kefu-desktop binary in a real WebKitGTK window, driven through
+// tauri-driver + WebKitWebDriver, under Xvfb (the Makefile runs `xvfb-run node --test tests/desktop/`).
+//
+// Needs: KEFU_APP (path of the built binary), TAURI_DRIVER (path of tauri-driver), DISPLAY.
+// Writes screenshots of each main view to tests/desktop/screenshots/ (not committed).
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, cpSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import net from "node:net";
+import { Builder, By, Key, until } from "selenium-webdriver";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, "..", "..");
+const shots = join(here, "screenshots");
+const APP = process.env.KEFU_APP ?? join(repo, "target/debug/kefu-desktop");
+const TAURI_DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
+
+let driverProc;
+let driver;
+let work;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+async function waitForPort(port, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, "127.0.0.1", () => {
+        s.end();
+        resolve(true);
+      });
+      s.on("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tauri-driver did not listen on ${port}`);
+}
+
+function clipboard() {
+  try {
+    return execFileSync("xclip", ["-o", "-selection", "clipboard"], { encoding: "utf8", timeout: 3000 });
+  } catch {
+    return "";
+  }
+}
+
+async function shot(name) {
+  const png = await driver.takeScreenshot();
+  writeFileSync(join(shots, `${name}.png`), Buffer.from(png, "base64"));
+}
+
+const searchBox = () => driver.findElement(By.css("[role=combobox]"));
+
+async function firstCardId() {
+  const cards = await driver.findElements(By.css(".card"));
+  return cards.length ? cards[0].getAttribute("data-id") : null;
+}
+
+/** Types `text` into the search box and waits until the first result is `id`. */
+async function searchFor(text, id) {
+  const box = await searchBox();
+  await box.sendKeys(Key.CONTROL, "a", Key.NULL, Key.BACK_SPACE);
+  await box.sendKeys(text);
+  await driver.wait(async () => (await firstCardId()) === id, 10_000, `first hit for ${text} should be ${id}`);
+}
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  work = mkdtempSync(join(tmpdir(), "kefu-desktop-test-"));
+  // The bundled content plus two injection fixtures from the bad-input corpus.
+  const content = join(work, "content");
+  cpSync(join(repo, "content"), content, { recursive: true });
+  cpSync(join(repo, "tests/fixtures/bad/xss-body.md"), join(content, "playbooks/xss-body.md"));
+  cpSync(join(repo, "tests/fixtures/bad/xss-title.md"), join(content, "playbooks/xss-title.md"));
+
+  const port = await freePort();
+  const nativePort = await freePort();
+  driverProc = spawn(TAURI_DRIVER, ["--port", String(port), "--native-port", String(nativePort)], {
+    env: { ...process.env, KEFU_CONTENT: content, KEFU_DATA_DIR: join(work, "data") },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  await waitForPort(port, 15_000);
+  driver = await new Builder()
+    .usingServer(`http://127.0.0.1:${port}/`)
+    .withCapabilities({ browserName: "wry", "tauri:options": { application: APP } })
+    .build();
+  await driver.wait(until.elementLocated(By.css("[role=combobox]")), 20_000);
+});
+
+after(async () => {
+  try {
+    await driver?.quit();
+  } finally {
+    driverProc?.kill();
+    if (work) rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test("a Chinese query finds the playbook, opens it, and a phrase lands on the clipboard", async () => {
+  // Keystroke → results painted: input event to the first DOM change of the results plus a frame.
+  await driver.executeScript(`
+    window.__lat = [];
+    const box = document.querySelector('[role=combobox]');
+    box.addEventListener('input', () => { window.__t0 = performance.now(); });
+    new MutationObserver(() => {
+      if (!window.__t0) return;
+      const t0 = window.__t0; window.__t0 = 0;
+      requestAnimationFrame(() => requestAnimationFrame(() => window.__lat.push(performance.now() - t0)));
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  `);
+  await searchFor("催单", "playbooks/cuifahuo");
+  for (const q of ["cfh", "tuikuan", "物流不动", "退款 平台:拼多多"]) {
+    const box = await searchBox();
+    await box.sendKeys(Key.CONTROL, "a", Key.NULL, Key.BACK_SPACE);
+    await box.sendKeys(q);
+    await driver.wait(async () => (await firstCardId()) !== null, 10_000, `results for ${q}`);
+  }
+  await driver.sleep(300);
+  const lat = await driver.executeScript("return window.__lat");
+  const sorted = [...lat].sort((a, b) => a - b);
+  console.log(
+    `keystroke→results painted (ms, includes the UI's input debounce): n=${sorted.length} ` +
+      `median=${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)} max=${sorted.at(-1)?.toFixed(1)}`,
+  );
+  assert.ok(sorted.length > 0, "latency samples were recorded");
+
+  await searchFor("催单", "playbooks/cuifahuo");
+  await shot("search");
+  await (await searchBox()).sendKeys(Key.ENTER);
+  const title = await driver.wait(until.elementLocated(By.css(".doc-title")), 10_000);
+  assert.equal(await title.getText(), "催发货");
+  await shot("document");
+
+  // cfh1 has an {{订单号}} placeholder: the dialog asks for it, Enter copies the filled text.
+  await driver.findElement(By.css(".phrase-card[data-code=cfh1] .btn-copy")).click();
+  const dialog = await driver.wait(until.elementLocated(By.css("[role=dialog]")), 5_000);
+  const field = await dialog.findElement(By.css("input"));
+  await field.sendKeys("DD20261124001", Key.ENTER);
+  await driver.wait(() => clipboard().includes("DD20261124001"), 5_000, "filled phrase on the clipboard");
+  const copied = clipboard();
+  assert.match(copied, /^好的亲，您的订单DD20261124001已经在仓库排队打包了/);
+  assert.ok(!copied.includes("{{"), "no placeholder left");
+});
+
+test("scripts, handlers and javascript: links in content stay inert in the real window", async () => {
+  await (await searchBox()).click();
+  await searchFor("含脚本的正文", "playbooks/xss-body");
+  await (await searchBox()).sendKeys(Key.ENTER);
+  await driver.wait(until.elementLocated(By.css(".doc-body")), 10_000);
+  const report = await driver.executeScript(`
+    const body = document.querySelector('.doc-body');
+    return {
+      scripts: body.querySelectorAll('script, iframe').length,
+      handlers: body.querySelectorAll('[onerror], [onclick], [onload]').length,
+      jsLinks: Array.from(body.querySelectorAll('a')).filter(a => (a.getAttribute('href') || '').toLowerCase().startsWith('javascript')).length,
+      text: body.textContent,
+    };
+  `);
+  assert.deepEqual({ s: report.scripts, h: report.handlers, j: report.jsLinks }, { s: 0, h: 0, j: 0 });
+  assert.ok(report.text.includes("外链"), "the safe part of the body is shown");
+  await shot("xss-document");
+
+  // A title with markup is shown as text.
+  await (await searchBox()).click();
+  await searchFor("标题注入", "playbooks/xss-title");
+  const cardTitle = await driver.executeScript("return document.querySelector('.card .card-title').textContent");
+  assert.ok(cardTitle.includes("<img src=x onerror="), `title shown literally: ${cardTitle}`);
+  const imgs = await driver.executeScript("return document.querySelectorAll('img[onerror]').length");
+  assert.equal(imgs, 0);
+});
+
+test("the global hotkey brings the window back with search focused", async () => {
+  const box = await searchBox();
+  await box.click();
+  await box.sendKeys(Key.CONTROL, "a", Key.NULL, Key.BACK_SPACE);
+  // Esc on an empty search hides the window.
+  await box.sendKeys(Key.ESCAPE);
+  await driver.sleep(500);
+  const t0 = Date.now();
+  execFileSync("xdotool", ["key", "--clearmodifiers", "ctrl+shift+k"]);
+  await driver.wait(
+    async () => driver.executeScript("return document.activeElement && document.activeElement.getAttribute('role') === 'combobox' && document.hasFocus()"),
+    5_000,
+    "search focused after the hotkey",
+  );
+  await searchFor("催单", "playbooks/cuifahuo");
+  await (await searchBox()).sendKeys(Key.CONTROL, Key.ENTER);
+  const dialog = await driver.wait(until.elementLocated(By.css("[role=dialog]")), 5_000);
+  await (await dialog.findElement(By.css("input"))).sendKeys(Key.ENTER);
+  await driver.wait(() => clipboard().includes("仓库"), 5_000, "phrase on the clipboard");
+  console.log(`hotkey → 催单 → phrase on the clipboard: ${Date.now() - t0} ms (WebDriver round trips included)`);
+});
+
+test("compact mode, settings and problems views render", async () => {
+  await driver.findElement(By.css("button[aria-label='紧凑'], button[title*='紧凑']")).click().catch(async () => {
+    // Fall back to the visible label.
+    await driver.findElement(By.xpath("//button[contains(., '紧凑')]")).click();
+  });
+  await driver.sleep(800);
+  await (await searchBox()).sendKeys(Key.CONTROL, "a", Key.NULL, "退款");
+  await driver.wait(async () => (await firstCardId()) !== null, 10_000);
+  await shot("compact");
+  const size = await driver.manage().window().getRect();
+  assert.ok(size.width <= 480, `compact window is narrow: ${size.width}`);
+  await driver.findElement(By.xpath("//button[contains(., '紧凑') or contains(., '标准') or contains(@aria-label, '紧凑')]")).click().catch(() => {});
+  await driver.sleep(800);
+
+  await driver.findElement(By.xpath("//button[contains(., '设置')]")).click();
+  await driver.wait(until.elementLocated(By.css(".settings")), 5_000);
+  await shot("settings");
+  await driver.findElement(By.css(".status-problems")).click();
+  await driver.wait(until.elementLocated(By.css("[data-testid=problem-count], .problem-text")), 5_000);
+  await shot("problems");
+});
