@@ -11,6 +11,11 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "save_settings",
     "set_compact",
+    "drill_home",
+    "drill_prompt",
+    "drill_submit",
+    "drill_progress",
+    "set_profile_name",
 ];
 
 fn main() {

@@ -2,6 +2,8 @@
 //! Errors reach the UI as `{kind, message}` ([`ApiError`]).
 
 use kefu_core::api::{ApiError, DocumentView, LibraryStatus, SearchRequest, Suggestion};
+use kefu_core::drill::Progress;
+use kefu_core::practice::{DrillHome, DrillPrompt, DrillResult, SubmitRequest, Trainer};
 use kefu_core::{Problem, SearchResults, Settings};
 use tauri::{AppHandle, State, WebviewWindow};
 
@@ -75,4 +77,40 @@ pub async fn save_settings(
 #[tauri::command]
 pub fn set_compact(window: WebviewWindow, compact: bool) -> Result<(), ApiError> {
     crate::window::set_compact(&window, compact)
+}
+
+/// The drills home: due count, first-week path, suggested session.
+#[tauri::command]
+pub async fn drill_home(state: State<'_, Shared>) -> Result<DrillHome, ApiError> {
+    run(&state, |s| s.practice(|lib, t| t.home(lib, 5))).await
+}
+
+/// What to show for one drill.
+#[tauri::command]
+pub async fn drill_prompt(state: State<'_, Shared>, id: String) -> Result<DrillPrompt, ApiError> {
+    run(&state, move |s| s.read(|lib| Trainer::prompt(lib, &id))).await
+}
+
+/// Scores, stores and schedules an answer.
+#[tauri::command]
+pub async fn drill_submit(
+    state: State<'_, Shared>,
+    req: SubmitRequest,
+) -> Result<DrillResult, ApiError> {
+    run(&state, move |s| s.practice(|lib, t| t.submit(lib, &req))).await
+}
+
+/// Charts and personal bests.
+#[tauri::command]
+pub async fn drill_progress(state: State<'_, Shared>) -> Result<Progress, ApiError> {
+    run(&state, |s| s.practice(|_, t| t.progress())).await
+}
+
+/// Sets the trainee's name.
+#[tauri::command]
+pub async fn set_profile_name(state: State<'_, Shared>, name: String) -> Result<(), ApiError> {
+    run(&state, move |s| {
+        s.practice(|_, t| t.store.set_profile_name(&name, t.clock))
+    })
+    .await
 }

@@ -75,6 +75,11 @@ pub fn run() {
             commands::get_settings,
             commands::save_settings,
             commands::set_compact,
+            commands::drill_home,
+            commands::drill_prompt,
+            commands::drill_submit,
+            commands::drill_progress,
+            commands::set_profile_name,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

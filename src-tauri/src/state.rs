@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 
 use kefu_core::api::ApiError;
+use kefu_core::practice::Trainer;
+use kefu_core::store::Store;
 use kefu_core::{ErrorKind, Library, LibraryConfig, Settings, SystemClock};
 
 /// Where things live on this machine.
@@ -23,6 +25,7 @@ pub struct AppState {
     library: RwLock<Option<Result<Library, ApiError>>>,
     ready: (Mutex<bool>, Condvar),
     settings: Mutex<Settings>,
+    store: Mutex<Option<Result<Store, ApiError>>>,
 }
 
 /// What commands receive.
@@ -43,6 +46,7 @@ impl AppState {
             library: RwLock::new(None),
             ready: (Mutex::new(false), Condvar::new()),
             settings: Mutex::new(settings),
+            store: Mutex::new(None),
         })
     }
 
@@ -67,6 +71,15 @@ impl AppState {
     pub fn load(&self) {
         let settings = self.settings();
         let opened = self.open(&settings);
+        let store = Store::open(&self.paths.data_dir, &SystemClock).map(|(s, note)| {
+            if let Some(note) = note {
+                eprintln!("kefu: {note}");
+            }
+            s
+        });
+        if let Ok(mut slot) = self.store.lock() {
+            *slot = Some(store.map_err(ApiError::from));
+        }
         if let Ok(mut slot) = self.library.write() {
             *slot = Some(opened);
         }
@@ -118,6 +131,32 @@ impl AppState {
             Some(Err(e)) => Err(e.clone()),
             None => Err(internal("library not loaded")),
         }
+    }
+
+    /// Runs `f` with the library and a trainer over the practice database.
+    pub fn practice<T>(
+        &self,
+        f: impl FnOnce(&Library, &Trainer<'_>) -> kefu_core::Result<T>,
+    ) -> Result<T, ApiError> {
+        self.wait_ready();
+        let store = self
+            .store
+            .lock()
+            .map_err(|_| internal("store lock poisoned"))?;
+        let store = match store.as_ref() {
+            Some(Ok(s)) => s,
+            Some(Err(e)) => return Err(e.clone()),
+            None => return Err(internal("practice database not opened")),
+        };
+        self.read(|lib| {
+            f(
+                lib,
+                &Trainer {
+                    store,
+                    clock: &SystemClock,
+                },
+            )
+        })
     }
 
     /// The settings in force.

@@ -46,6 +46,9 @@ enum Command {
     Index,
     /// Search the content.
     Search(SearchArgs),
+    /// Reply drills: list them, or score a reply.
+    #[command(subcommand)]
+    Drill(DrillCommand),
     /// Show one document.
     Show {
         /// Document id (e.g. playbooks/cuifahuo).
@@ -56,6 +59,31 @@ enum Command {
         /// Print the body as sanitised HTML.
         #[arg(long)]
         html: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum DrillCommand {
+    /// List the drills.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Score a reply to a drill, with the same breakdown the app shows.
+    Score {
+        /// Drill id (e.g. drills/cuifahuo-zhaoji).
+        #[arg(long)]
+        drill: String,
+        /// The reply to score.
+        #[arg(long)]
+        reply: String,
+        /// Seconds taken (adds the speed part; without it speed is left out).
+        #[arg(long)]
+        seconds: Option<f64>,
+        /// Print JSON (`score`, `elements`, `missing`, `banned`, `similarity`, `closest_reference` …).
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -117,6 +145,13 @@ fn run(cli: Cli) -> CliResult {
         Command::Index => index(&cli.dirs),
         Command::Search(args) => search(&cli.dirs, args),
         Command::Show { id, json, html } => show(&cli.dirs, &id, json, html),
+        Command::Drill(DrillCommand::List { json }) => drill_list(&cli.dirs, json),
+        Command::Drill(DrillCommand::Score {
+            drill,
+            reply,
+            seconds,
+            json,
+        }) => drill_score(&cli.dirs, &drill, &reply, seconds, json),
     }
 }
 
@@ -361,5 +396,84 @@ fn show(dirs: &Dirs, id: &str, json: bool, html: bool) -> CliResult {
         }
         println!("\n{}", doc.body.trim());
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn drill_list(dirs: &Dirs, json: bool) -> CliResult {
+    let lib = open(dirs)?;
+    if json {
+        let list: Vec<serde_json::Value> = lib
+            .drills()
+            .map(|(doc, d)| {
+                serde_json::json!({
+                    "id": doc.id, "title": doc.title, "category": d.category, "difficulty": d.difficulty,
+                    "persona": d.persona, "time_limit_s": d.time_limit_s, "platforms": doc.platforms,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string(&list)?);
+    } else {
+        for (doc, d) in lib.drills() {
+            println!(
+                "{:<36} {:<6} 难度{} {:<3} {:>3}s  {}",
+                doc.id,
+                d.category,
+                d.difficulty,
+                persona(d.persona),
+                d.time_limit_s,
+                doc.title
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn persona(p: kefu_core::drill::Persona) -> &'static str {
+    use kefu_core::drill::Persona;
+    match p {
+        Persona::Calm => "平和",
+        Persona::Anxious => "着急",
+        Persona::Angry => "愤怒",
+        Persona::Hesitant => "犹豫",
+    }
+}
+
+fn drill_score(dirs: &Dirs, id: &str, reply: &str, seconds: Option<f64>, json: bool) -> CliResult {
+    let lib = open(dirs)?;
+    let (_, drill) = lib.drill(id)?;
+    let timing = seconds.map(|s| kefu_core::drill::Timing {
+        total_ms: s * 1000.0,
+        pasted_chars: 0,
+    });
+    let b = kefu_core::drill::score(drill, lib.lexicon(), reply, timing);
+    if json {
+        println!("{}", serde_json::to_string(&b)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("得分 {}/100", b.score);
+    for c in &b.components {
+        println!("  {:<10} {:>6.1} / {:.0}", c.name, c.points, c.max);
+    }
+    for e in &b.elements {
+        println!("  ✓ {}: “{}”", e.label, e.matched);
+    }
+    for f in &b.facts {
+        println!("  ✓ 事实 {}: “{}”", f.text, f.matched);
+    }
+    for m in &b.missing {
+        let rule = m
+            .rule
+            .as_ref()
+            .map(|r| format!(" [[{r}]]"))
+            .unwrap_or_default();
+        println!("  ✗ 缺少 {}（{}）{rule}", m.name, m.hint);
+    }
+    for x in &b.banned {
+        println!("  ⚠ {}: “{}” −{}", x.group, x.word, x.penalty);
+    }
+    println!(
+        "  相似度 {:.2}，最接近的参考回复：{}",
+        b.similarity, b.closest_reference
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -50,6 +50,25 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// The practice database failed.
+    #[error("practice database {}: {message}", path.display())]
+    Store {
+        /// The database file (empty for an in-memory one).
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// The practice database was written by a newer Kefu.
+    #[error("practice database {} has schema {version}, newer than this Kefu supports; update Kefu", path.display())]
+    StoreTooNew {
+        /// The database file.
+        path: PathBuf,
+        /// Its schema version.
+        version: u32,
+    },
+    /// A drill operation was not possible (unknown drill, nothing to practise …).
+    #[error("drill: {0}")]
+    Drill(String),
     /// A value given by the caller is not acceptable (bad option, bad argument).
     #[error("invalid input: {0}")]
     InvalidInput(String),
@@ -69,6 +88,10 @@ pub enum ErrorKind {
     NotFound,
     /// The search index failed.
     Index,
+    /// The practice database failed.
+    Store,
+    /// A drill operation was not possible.
+    Drill,
     /// The caller passed something unacceptable.
     InvalidInput,
 }
@@ -81,6 +104,8 @@ impl Error {
             Error::ContentRoot { .. } => ErrorKind::ContentRoot,
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::Index(_) | Error::IndexDir { .. } => ErrorKind::Index,
+            Error::Store { .. } | Error::StoreTooNew { .. } => ErrorKind::Store,
+            Error::Drill(_) => ErrorKind::Drill,
             Error::InvalidInput(_) => ErrorKind::InvalidInput,
         }
     }

@@ -22,11 +22,14 @@
 pub mod api;
 pub mod clock;
 pub mod content;
+pub mod drill;
 pub mod error;
 mod library;
 pub mod markdown;
+pub mod practice;
 pub mod search;
 pub mod settings;
+pub mod store;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use content::{Document, Kind, Phrase, Platform, Problem, Severity};

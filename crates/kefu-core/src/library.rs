@@ -12,6 +12,7 @@ use crate::api::{
 };
 use crate::clock::Clock;
 use crate::content::{self, Document, Kind, Problem, Severity};
+use crate::drill::{Drill, Lexicon};
 use crate::error::{Error, Result};
 use crate::markdown;
 use crate::search::dict::Dictionary;
@@ -65,6 +66,7 @@ pub struct Library {
     entries: BTreeMap<String, Entry>,
     problems: Vec<Problem>,
     dict: Dictionary,
+    lexicon: Lexicon,
     index: SearchIndex,
     last_sync: SyncStats,
     files_seen: usize,
@@ -78,9 +80,38 @@ pub fn check(
     let loaded = content::load(content_dir)?;
     let (_, mut problems) = Dictionary::load(content_dir);
     problems.extend(loaded.problems.iter().cloned());
+    if loaded.docs.iter().any(|d| d.kind == Kind::Drill) {
+        let (lexicon, lex_problems) = Lexicon::load(content_dir);
+        problems.extend(lex_problems);
+        problems.extend(rubric_problems(&loaded.docs, &lexicon));
+    }
     problems.extend(review_problems(&loaded.docs, clock));
     problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     Ok((loaded, problems))
+}
+
+/// Rubric elements a drill names but the lexicon does not define.
+fn rubric_problems(docs: &[Document], lexicon: &Lexicon) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for d in docs {
+        let Some(drill) = &d.drill else { continue };
+        for name in &drill.rubric.elements {
+            if !lexicon.elements.contains_key(name) {
+                out.push(
+                    Problem::error(
+                        &d.path,
+                        drill.rubric_line,
+                        format!("unknown rubric element `{name}`"),
+                    )
+                    .hint(format!(
+                        "define it under `elements:` in {}",
+                        crate::drill::LEXICON_PATH
+                    )),
+                );
+            }
+        }
+    }
+    out
 }
 
 fn review_problems(docs: &[Document], clock: &dyn Clock) -> Vec<Problem> {
@@ -106,6 +137,7 @@ impl Library {
     pub fn open(config: LibraryConfig, clock: Arc<dyn Clock>) -> Result<Library> {
         let (loaded, problems) = check(&config.content_dir, clock.as_ref())?;
         let (dict, _) = Dictionary::load(&config.content_dir);
+        let (lexicon, _) = Lexicon::load(&config.content_dir);
         let entries = make_entries(loaded.docs);
         let index_dir = config
             .data_dir
@@ -126,6 +158,7 @@ impl Library {
             entries,
             problems,
             dict,
+            lexicon,
             index,
             last_sync,
             files_seen: loaded.files_seen,
@@ -142,6 +175,7 @@ impl Library {
             return Ok(&self.last_sync);
         }
         self.files_seen = loaded.files_seen;
+        self.lexicon = Lexicon::load(&self.config.content_dir).0;
         self.entries = make_entries(loaded.docs);
         self.problems = problems;
         let docs: Vec<IndexDoc<'_>> = self
@@ -424,6 +458,27 @@ impl Library {
         Ok(markdown::render_html(&doc.body, &|t: &str| {
             self.entries.get(t).map(|e| e.doc.title.clone())
         }))
+    }
+
+    /// The drill with this id.
+    pub fn drill(&self, id: &str) -> Result<(&Document, &Drill)> {
+        let doc = self.document(id)?;
+        doc.drill
+            .as_ref()
+            .map(|d| (doc, d))
+            .ok_or_else(|| Error::Drill(format!("`{id}` is not a drill")))
+    }
+
+    /// All drills, sorted by id.
+    pub fn drills(&self) -> impl Iterator<Item = (&Document, &Drill)> {
+        self.entries
+            .values()
+            .filter_map(|e| e.doc.drill.as_ref().map(|d| (&e.doc, d)))
+    }
+
+    /// The scoring lexicon of the content folder.
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
     }
 
     /// All documents, sorted by id.

@@ -4,6 +4,8 @@
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::drill::{CATEGORIES, Drill, Fact, Persona, PoorReply, Rubric};
+
 use super::model::{CaseMeta, Document, Kind, Phrase, Platform, Problem, RuleMeta, parse_date};
 
 /// A file split at its front matter fences.
@@ -179,17 +181,43 @@ struct RawFrontMatter {
     review_every_days: Option<Spanned<u32>>,
 }
 
-/// Keys every document may carry; drills' other keys are kept as searchable text.
-const COMMON_KEYS: &[&str] = &[
-    "kind",
-    "title",
-    "id",
-    "tags",
-    "platforms",
-    "aliases",
-    "author",
-    "updated",
-];
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawPoor {
+    text: Option<Text>,
+    why: Option<Text>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawFact {
+    text: Option<Text>,
+    r#match: Option<OneOrMany>,
+    rule: Option<Text>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawRubric {
+    elements: Option<OneOrMany>,
+    facts: Option<Vec<RawFact>>,
+}
+
+/// The drill-specific front matter.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawDrill {
+    category: Option<Spanned<Text>>,
+    difficulty: Option<Spanned<i64>>,
+    persona: Option<Spanned<Text>>,
+    time_limit_s: Option<Spanned<i64>>,
+    allow_paste: Option<bool>,
+    customer: Option<OneOrMany>,
+    references: Option<OneOrMany>,
+    poor: Option<Vec<RawPoor>>,
+    rubric: Option<Spanned<RawRubric>>,
+    upsell: Option<Text>,
+}
 
 /// The result of reading one file's front matter.
 pub(crate) struct Parsed {
@@ -345,11 +373,14 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
                 .iter()
                 .find(|q: &&Phrase| q.code.eq_ignore_ascii_case(&code))
             {
-                problems.push(Problem::error(
-                    rel,
-                    line,
-                    format!("phrase code `{}` is used twice in this file", dup.code),
-                ));
+                problems.push(
+                    Problem::error(
+                        rel,
+                        line,
+                        format!("phrase code `{}` is used twice in this file", dup.code),
+                    )
+                    .hint("quick codes must be unique so one code copies one phrase"),
+                );
             }
             phrases.push(Phrase {
                 code,
@@ -412,21 +443,40 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
             meta.review_every_days = raw.review_every_days.map(|d| d.value);
             rule = Some(meta);
         }
-        Kind::Drill => {
-            // The drill fields get their typed model with the drills feature; until then the
-            // whole front matter is kept and its text is searchable.
-            if let Ok(Some(value)) = serde_saphyr::from_str::<Option<serde_json::Value>>(split.yaml)
-            {
-                if let serde_json::Value::Object(map) = &value {
-                    for (k, v) in map {
-                        if !COMMON_KEYS.contains(&k.as_str()) {
-                            collect_text(v, &mut extra_text);
-                        }
+        Kind::Drill => match serde_saphyr::from_str::<Option<RawDrill>>(split.yaml) {
+            Ok(raw_drill) => {
+                let d = build_drill(rel, raw_drill.unwrap_or_default(), &at, &mut problems);
+                if let Some(d) = &d {
+                    for t in [&d.category]
+                        .into_iter()
+                        .chain(&d.customer)
+                        .chain(&d.references)
+                        .chain(d.poor.iter().map(|p| &p.text))
+                        .chain(d.rubric.facts.iter().map(|f| &f.text))
+                        .chain(d.upsell.iter())
+                    {
+                        extra_text.push_str(t);
+                        extra_text.push('\n');
                     }
                 }
-                drill = Some(value);
+                drill = d;
             }
-        }
+            Err(e) => {
+                let line = e.location().map(|l| at(l.line())).unwrap_or(1);
+                problems.push(
+                    Problem::error(
+                        rel,
+                        line,
+                        format!("malformed drill fields: {}", yaml_message(&e)),
+                    )
+                    .hint("see the drill example in docs/content-format.md"),
+                );
+                return Parsed {
+                    doc: None,
+                    problems,
+                };
+            }
+        },
         Kind::Playbook => {}
     }
 
@@ -478,6 +528,161 @@ fn line_of_value(yaml: &str, key: &str, value: &str) -> Option<usize> {
         .map(|(i, _)| i + 1)
 }
 
+fn build_drill(
+    rel: &str,
+    raw: RawDrill,
+    at: &dyn Fn(u64) -> usize,
+    problems: &mut Vec<Problem>,
+) -> Option<Drill> {
+    let category = match raw.category {
+        Some(c) => {
+            let c_line = at(c.referenced.line());
+            let c = c.value.trim().to_string();
+            if !CATEGORIES.contains(&c.as_str()) {
+                problems.push(
+                    Problem::warning(rel, c_line, format!("unknown drill category `{c}`"))
+                        .hint(format!("known categories: {}", CATEGORIES.join(", "))),
+                );
+            }
+            c
+        }
+        None => {
+            problems.push(
+                Problem::error(rel, 1, "drill has no `category`")
+                    .hint(format!("one of {}", CATEGORIES.join(", "))),
+            );
+            String::new()
+        }
+    };
+    let difficulty = match raw.difficulty {
+        Some(d) if (1..=5).contains(&d.value) => d.value as u8,
+        Some(d) => {
+            problems.push(
+                Problem::error(
+                    rel,
+                    at(d.referenced.line()),
+                    format!("difficulty {} is not between 1 and 5", d.value),
+                )
+                .hint("1 is the easiest, 5 the hardest"),
+            );
+            2
+        }
+        None => 2,
+    };
+    let persona = match raw.persona {
+        Some(p) => Persona::parse(&p.value).unwrap_or_else(|| {
+            problems.push(
+                Problem::error(
+                    rel,
+                    at(p.referenced.line()),
+                    format!("unknown persona `{}`", p.value.0),
+                )
+                .hint("平和, 着急, 愤怒 or 犹豫"),
+            );
+            Persona::default()
+        }),
+        None => Persona::default(),
+    };
+    let time_limit_s = match raw.time_limit_s {
+        Some(t) if (5..=3600).contains(&t.value) => t.value as u32,
+        Some(t) => {
+            problems.push(
+                Problem::error(
+                    rel,
+                    at(t.referenced.line()),
+                    format!("time_limit_s {} is not between 5 and 3600", t.value),
+                )
+                .hint("seconds the trainee has to answer, e.g. 60"),
+            );
+            60
+        }
+        None => 60,
+    };
+    let customer = clean_list(raw.customer);
+    let references = clean_list(raw.references);
+    if customer.is_empty() {
+        problems.push(
+            Problem::error(rel, 1, "drill has no `customer` message")
+                .hint("add `customer:` with what the customer writes"),
+        );
+    }
+    if references.is_empty() {
+        problems.push(
+            Problem::error(rel, 1, "drill has no `references`")
+                .hint("add at least one good reply under `references:`"),
+        );
+    }
+    let mut poor = Vec::new();
+    for (i, p) in raw.poor.unwrap_or_default().into_iter().enumerate() {
+        match (p.text, p.why) {
+            (Some(t), w) if !t.trim().is_empty() => poor.push(PoorReply {
+                text: t.trim().to_string(),
+                why: w.map(|w| w.trim().to_string()).unwrap_or_default(),
+            }),
+            _ => problems.push(
+                Problem::error(rel, 1, format!("poor reply {} has no `text`", i + 1))
+                    .hint("each poor reply needs `text:` and `why:`"),
+            ),
+        }
+    }
+    let (rubric, rubric_line) = match raw.rubric {
+        Some(r) => {
+            let line = at(r.referenced.line());
+            let RawRubric { elements, facts } = r.value;
+            let mut out = Vec::new();
+            for (i, f) in facts.unwrap_or_default().into_iter().enumerate() {
+                let text = f.text.map(|t| t.trim().to_string()).unwrap_or_default();
+                if text.is_empty() {
+                    problems.push(
+                        Problem::error(rel, line, format!("fact {} has no `text`", i + 1))
+                            .hint("each fact needs `text:` (and `match:` phrasings, `rule:` id)"),
+                    );
+                    continue;
+                }
+                out.push(Fact {
+                    text,
+                    r#match: clean_list(f.r#match),
+                    rule: f
+                        .rule
+                        .map(|r| r.trim().to_string())
+                        .filter(|r| !r.is_empty()),
+                });
+            }
+            (
+                Rubric {
+                    elements: clean_list(elements),
+                    facts: out,
+                },
+                line,
+            )
+        }
+        None => (Rubric::default(), 1),
+    };
+    let upsell = raw
+        .upsell
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty());
+    if category == "关联销售" && upsell.is_none() {
+        problems.push(
+            Problem::warning(rel, 1, "关联销售 drill without `upsell`")
+                .hint("say what the agent should recommend"),
+        );
+    }
+    Some(Drill {
+        category,
+        difficulty,
+        persona,
+        time_limit_s,
+        allow_paste: raw.allow_paste.unwrap_or(false),
+        customer,
+        references,
+        poor,
+        rubric,
+        upsell,
+        rubric_line,
+    })
+}
+
 fn yaml_message(e: &serde_saphyr::Error) -> String {
     let msg = e.without_snippet().to_string();
     // Keep the first line; the location is reported separately (as a file line).
@@ -509,18 +714,6 @@ fn clean_list(v: Option<OneOrMany>) -> Vec<String> {
         }
     }
     out
-}
-
-fn collect_text(v: &serde_json::Value, out: &mut String) {
-    match v {
-        serde_json::Value::String(s) => {
-            out.push_str(s);
-            out.push('\n');
-        }
-        serde_json::Value::Array(a) => a.iter().for_each(|x| collect_text(x, out)),
-        serde_json::Value::Object(m) => m.values().for_each(|x| collect_text(x, out)),
-        _ => {}
-    }
 }
 
 /// The id of a file without an explicit one: its path without `.md`.

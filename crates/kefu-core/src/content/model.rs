@@ -249,9 +249,9 @@ pub struct Document {
     pub case: Option<CaseMeta>,
     /// Rule metadata (rules only).
     pub rule: Option<RuleMeta>,
-    /// The drill's front matter as JSON (drills only), kept verbatim for the drill module.
-    pub drill: Option<serde_json::Value>,
-    /// Text of front-matter fields that are searchable but have no typed home yet (drills).
+    /// The drill (drills only).
+    pub drill: Option<crate::drill::Drill>,
+    /// Searchable text from front-matter fields (a drill's messages and replies).
     pub extra_text: String,
     /// The Markdown body.
     pub body: String,

@@ -14,6 +14,24 @@ const EXPECTED: &[(&str, usize, Severity, &str)] = &[
         "broken link [[rules/does-not-exist]]",
     ),
     (
+        "drill-invalid.md",
+        1,
+        Severity::Error,
+        "drill has no `references`",
+    ),
+    (
+        "drill-invalid.md",
+        5,
+        Severity::Error,
+        "difficulty 9 is not between 1 and 5",
+    ),
+    (
+        "drill-invalid.md",
+        6,
+        Severity::Error,
+        "unknown persona `开心`",
+    ),
+    (
         "duplicate-b.md",
         1,
         Severity::Error,
@@ -101,6 +119,7 @@ fn every_bad_file_yields_its_exact_problem_and_nothing_else() {
             "bad-date",
             "bom-crlf",
             "broken-link",
+            "drill-invalid",
             "gbk-encoded",
             "rule-without-platform",
             "shared/dup",
@@ -129,6 +148,18 @@ fn every_bad_file_yields_its_exact_problem_and_nothing_else() {
         .expect("bom");
     assert_eq!(bom.title, "带BOM和CRLF");
     assert_eq!(bom.body, "正文\n");
+}
+
+#[test]
+fn check_reports_unknown_rubric_elements_at_the_rubric_line() {
+    let (_, problems) =
+        kefu_core::check(&fixture("bad"), crate::util::clock().as_ref()).expect("checks");
+    let p = problems
+        .iter()
+        .find(|p| p.message.contains("不存在的要素"))
+        .expect("reported");
+    assert_eq!((p.path.as_str(), p.line), ("drill-invalid.md", 9));
+    assert!(p.message.starts_with("unknown rubric element"));
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Integration tests of kefu-core through its public API, as one test binary.
 
 mod bad_input;
+mod drills;
 mod search;
 mod shipped_content;
 mod sync;

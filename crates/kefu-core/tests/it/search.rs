@@ -35,8 +35,12 @@ fn pinyin_initials_codes_and_prefixes_find_it() {
         r.hits[0].phrase.as_ref().map(|p| p.code.as_str()),
         Some("cfh2")
     );
-    // A complete word followed by a space is not a prefix any more.
-    assert!(search(&lib, "cuifa ").hits.is_empty());
+    // A word followed by a space is not a prefix any more: `cuif` is no pinyin key.
+    assert_eq!(
+        ids(&search(&lib, "cuif")).first().map(String::as_str),
+        Some("playbooks/cuifahuo")
+    );
+    assert!(search(&lib, "cuif ").hits.is_empty());
 }
 
 #[test]

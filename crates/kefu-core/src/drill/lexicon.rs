@@ -1,0 +1,165 @@
+//! The scoring lexicon (`scoring/lexicon.yaml` in the content folder): what each rubric element
+//! looks like in a reply, which words platforms penalise, and what counts as an upsell.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::content::{Decoded, Problem, decode_text};
+
+/// Where the lexicon lives, relative to the content root.
+pub const LEXICON_PATH: &str = "scoring/lexicon.yaml";
+
+/// One rubric element.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Element {
+    /// Shown to the trainee (defaults to the name).
+    #[serde(default)]
+    pub label: String,
+    /// Substrings that reveal the element.
+    #[serde(default)]
+    pub patterns: Vec<String>,
+}
+
+/// A group of penalised words.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Banned {
+    /// Points taken off when any word of the group appears.
+    #[serde(default = "default_penalty")]
+    pub penalty: u32,
+    /// The words.
+    #[serde(default)]
+    pub patterns: Vec<String>,
+}
+
+fn default_penalty() -> u32 {
+    15
+}
+
+/// What counts as recommending another item.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Upsell {
+    /// Substrings.
+    #[serde(default)]
+    pub patterns: Vec<String>,
+}
+
+/// The whole lexicon.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct Lexicon {
+    /// Elements required when a drill names none.
+    pub default_elements: Vec<String>,
+    /// Element name → definition.
+    pub elements: BTreeMap<String, Element>,
+    /// Group name → penalised words.
+    pub banned: BTreeMap<String, Banned>,
+    /// Upsell words.
+    pub upsell: Upsell,
+}
+
+impl Lexicon {
+    /// Reads the lexicon of a content folder. A missing or broken file gives a small built-in
+    /// lexicon (so scoring still works) and a problem.
+    pub fn load(content_root: &Path) -> (Lexicon, Vec<Problem>) {
+        let path = content_root.join(LEXICON_PATH);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(_) => {
+                let p = Problem::warning(
+                    LEXICON_PATH,
+                    1,
+                    "no scoring lexicon; a minimal built-in one is used",
+                )
+                .hint("add scoring/lexicon.yaml (see docs/content-format.md)");
+                return (Lexicon::builtin(), vec![p]);
+            }
+        };
+        let text = match decode_text(&bytes) {
+            Decoded::Utf8(t) | Decoded::Gb18030(t) => t,
+            _ => {
+                return (
+                    Lexicon::builtin(),
+                    vec![Problem::error(LEXICON_PATH, 1, "lexicon is not UTF-8 text")],
+                );
+            }
+        };
+        match serde_saphyr::from_str::<Option<Lexicon>>(&text) {
+            Ok(Some(mut l)) => {
+                for (name, e) in l.elements.iter_mut() {
+                    if e.label.is_empty() {
+                        e.label = name.clone();
+                    }
+                    e.patterns.retain(|p| !p.trim().is_empty());
+                }
+                let mut problems = Vec::new();
+                for name in &l.default_elements {
+                    if !l.elements.contains_key(name) {
+                        problems.push(Problem::error(
+                            LEXICON_PATH,
+                            1,
+                            format!("default element `{name}` is not defined under `elements`"),
+                        ));
+                    }
+                }
+                (l, problems)
+            }
+            Ok(None) => (
+                Lexicon::builtin(),
+                vec![Problem::error(LEXICON_PATH, 1, "lexicon is empty")],
+            ),
+            Err(e) => {
+                let line = e.location().map_or(1, |l| l.line() as usize);
+                let msg = e.without_snippet().to_string();
+                let msg = msg.lines().next().unwrap_or("").to_string();
+                (
+                    Lexicon::builtin(),
+                    vec![Problem::error(
+                        LEXICON_PATH,
+                        line,
+                        format!("malformed lexicon: {msg}"),
+                    )],
+                )
+            }
+        }
+    }
+
+    /// A minimal lexicon used when the content folder has none.
+    pub fn builtin() -> Lexicon {
+        let el = |label: &str, p: &[&str]| Element {
+            label: label.into(),
+            patterns: p.iter().map(|s| s.to_string()).collect(),
+        };
+        let mut elements = BTreeMap::new();
+        elements.insert("称呼".into(), el("称呼/问候", &["亲", "您好"]));
+        elements.insert(
+            "共情".into(),
+            el("共情/安抚", &["理解", "抱歉", "不好意思", "着急"]),
+        );
+        elements.insert(
+            "具体动作".into(),
+            el(
+                "具体动作",
+                &["跟仓库说", "插队", "补发", "登记", "申请", "联系快递"],
+            ),
+        );
+        elements.insert(
+            "跟进承诺".into(),
+            el("跟进承诺", &["持续跟进", "第一时间", "随时"]),
+        );
+        elements.insert("致谢".into(), el("致谢", &["感谢", "谢谢"]));
+        Lexicon {
+            default_elements: vec![
+                "称呼".into(),
+                "共情".into(),
+                "具体动作".into(),
+                "跟进承诺".into(),
+                "致谢".into(),
+            ],
+            elements,
+            banned: BTreeMap::new(),
+            upsell: Upsell::default(),
+        }
+    }
+}

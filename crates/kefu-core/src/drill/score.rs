@@ -1,0 +1,512 @@
+//! Deterministic, explainable reply scoring.
+//!
+//! A reply earns points in four parts, each shown to the trainee:
+//!
+//! | part | max | how |
+//! |---|---|---|
+//! | elements | 40 (55 without facts) | share of the required rubric elements (and the upsell) found |
+//! | facts | 15 | share of the required facts stated |
+//! | similarity | 30 | character-bigram F1 with the closest reference reply, full marks from 0.5 |
+//! | speed | 15 | full within the time limit, falling to 0 at twice the limit; 0 when pasting is not allowed and text was pasted |
+//!
+//! Without timing (e.g. `kefu drill score`), speed is left out and the rest is scaled to 100.
+//! Each group of banned words found takes its penalty off. The result is clamped to 0–100.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::lexicon::Lexicon;
+use super::model::Drill;
+
+/// Points for each part.
+const ELEMENTS_MAX: f64 = 40.0;
+const ELEMENTS_MAX_NO_FACTS: f64 = 55.0;
+const FACTS_MAX: f64 = 15.0;
+const SIMILARITY_MAX: f64 = 30.0;
+const SPEED_MAX: f64 = 15.0;
+/// F1 with a reference at which similarity earns full marks (good paraphrases rarely exceed it).
+const SIMILARITY_FULL_AT: f64 = 0.5;
+/// Name of the pseudo-element checked in upsell drills.
+pub const UPSELL_ELEMENT: &str = "关联推荐";
+
+/// How the reply was typed, for the speed part.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Timing {
+    /// Milliseconds from the message appearing to submitting.
+    pub total_ms: f64,
+    /// Characters pasted.
+    pub pasted_chars: u32,
+}
+
+/// An element that was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ElementHit {
+    /// Element name.
+    pub name: String,
+    /// Label shown.
+    pub label: String,
+    /// The text of the reply that matched.
+    pub matched: String,
+}
+
+/// Something a good reply has and this one lacks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Missing {
+    /// `element`, `fact` or `upsell`.
+    pub kind: String,
+    /// Element name or fact text.
+    pub name: String,
+    /// What to add: example words for elements, the accepted phrasings for facts.
+    pub hint: String,
+    /// For facts: the rule they come from.
+    pub rule: Option<String>,
+}
+
+/// A penalised word found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BannedHit {
+    /// The group (极限词, 推责 …).
+    pub group: String,
+    /// The word found.
+    pub word: String,
+    /// Points taken off.
+    pub penalty: u32,
+}
+
+/// A fact that was stated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FactHit {
+    /// The fact.
+    pub text: String,
+    /// The text of the reply that matched.
+    pub matched: String,
+    /// Its rule.
+    pub rule: Option<String>,
+}
+
+/// Points of one part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Component {
+    /// `elements`, `facts`, `similarity`, `speed` or `penalty`.
+    pub name: String,
+    /// Points earned (negative for penalties).
+    pub points: f64,
+    /// Points possible.
+    pub max: f64,
+}
+
+/// The score with everything that explains it. Field names are a contract (`kefu drill score --json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ScoreBreakdown {
+    /// 0–100.
+    pub score: u32,
+    /// Elements found, with the matching text.
+    pub elements: Vec<ElementHit>,
+    /// Facts stated.
+    pub facts: Vec<FactHit>,
+    /// What is missing.
+    pub missing: Vec<Missing>,
+    /// Penalised words found.
+    pub banned: Vec<BannedHit>,
+    /// Character-bigram F1 with the closest reference (0–1).
+    pub similarity: f64,
+    /// The reference reply closest to this one, to compare with.
+    pub closest_reference: String,
+    /// The points per part.
+    pub components: Vec<Component>,
+}
+
+/// Characters that carry meaning (CJK, letters, digits), lowercased.
+fn normalise(s: &str) -> Vec<char> {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn bigrams(chars: &[char]) -> std::collections::HashMap<(char, char), u32> {
+    let mut m = std::collections::HashMap::new();
+    for w in chars.windows(2) {
+        *m.entry((w[0], w[1])).or_insert(0) += 1;
+    }
+    m
+}
+
+/// Character-bigram F1 between two texts (0 when either has no bigram).
+pub fn bigram_f1(a: &str, b: &str) -> f64 {
+    let (ba, bb) = (bigrams(&normalise(a)), bigrams(&normalise(b)));
+    let (na, nb): (u32, u32) = (ba.values().sum(), bb.values().sum());
+    if na == 0 || nb == 0 {
+        return 0.0;
+    }
+    let overlap: u32 = ba
+        .iter()
+        .map(|(k, v)| (*v).min(*bb.get(k).unwrap_or(&0)))
+        .sum();
+    if overlap == 0 {
+        return 0.0;
+    }
+    let p = f64::from(overlap) / f64::from(na);
+    let r = f64::from(overlap) / f64::from(nb);
+    2.0 * p * r / (p + r)
+}
+
+/// The first pattern found in `reply` (case-insensitive for ASCII), returned as it appears.
+fn find_any<'a>(reply_lower: &str, reply: &'a str, patterns: &[String]) -> Option<&'a str> {
+    let mut best: Option<(usize, usize)> = None;
+    for p in patterns {
+        let p = p.to_lowercase();
+        if p.is_empty() {
+            continue;
+        }
+        if let Some(i) = reply_lower.find(&p) {
+            // Prefer the longest match: it explains best what counted.
+            if best.is_none_or(|(_, len)| p.len() > len) {
+                best = Some((i, p.len()));
+            }
+        }
+    }
+    // ASCII lowercasing keeps byte offsets; for other text `to_lowercase` rarely changes length,
+    // and when it does we fall back to the pattern's length in the original.
+    best.and_then(|(i, len)| reply.get(i..i + len))
+}
+
+/// Scores `reply` for `drill`.
+pub fn score(
+    drill: &Drill,
+    lexicon: &Lexicon,
+    reply: &str,
+    timing: Option<Timing>,
+) -> ScoreBreakdown {
+    let reply_lower = reply.to_lowercase();
+    let mut elements = Vec::new();
+    let mut missing = Vec::new();
+
+    let required: Vec<String> = if drill.rubric.elements.is_empty() {
+        lexicon.default_elements.clone()
+    } else {
+        drill.rubric.elements.clone()
+    };
+    let mut required_count = 0usize;
+    for name in &required {
+        let Some(def) = lexicon.elements.get(name) else {
+            continue;
+        };
+        required_count += 1;
+        match find_any(&reply_lower, reply, &def.patterns) {
+            Some(m) => elements.push(ElementHit {
+                name: name.clone(),
+                label: def.label.clone(),
+                matched: m.to_string(),
+            }),
+            None => missing.push(Missing {
+                kind: "element".into(),
+                name: name.clone(),
+                hint: def
+                    .patterns
+                    .iter()
+                    .take(4)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+                rule: None,
+            }),
+        }
+    }
+    if let Some(upsell) = &drill.upsell {
+        required_count += 1;
+        let mut patterns = lexicon.upsell.patterns.clone();
+        patterns.extend(
+            upsell
+                .split([' ', ',', '，', '、', '/'])
+                .filter(|w| w.chars().count() >= 2)
+                .map(String::from),
+        );
+        match find_any(&reply_lower, reply, &patterns) {
+            Some(m) => elements.push(ElementHit {
+                name: UPSELL_ELEMENT.into(),
+                label: UPSELL_ELEMENT.into(),
+                matched: m.to_string(),
+            }),
+            None => missing.push(Missing {
+                kind: "upsell".into(),
+                name: UPSELL_ELEMENT.into(),
+                hint: upsell.clone(),
+                rule: None,
+            }),
+        }
+    }
+
+    let mut facts = Vec::new();
+    for f in &drill.rubric.facts {
+        let phrasings = if f.r#match.is_empty() {
+            vec![f.text.clone()]
+        } else {
+            f.r#match.clone()
+        };
+        match find_any(&reply_lower, reply, &phrasings) {
+            Some(m) => facts.push(FactHit {
+                text: f.text.clone(),
+                matched: m.to_string(),
+                rule: f.rule.clone(),
+            }),
+            None => missing.push(Missing {
+                kind: "fact".into(),
+                name: f.text.clone(),
+                hint: phrasings.join(" / "),
+                rule: f.rule.clone(),
+            }),
+        }
+    }
+
+    let mut banned = Vec::new();
+    for (group, b) in &lexicon.banned {
+        if let Some(m) = find_any(&reply_lower, reply, &b.patterns) {
+            banned.push(BannedHit {
+                group: group.clone(),
+                word: m.to_string(),
+                penalty: b.penalty,
+            });
+        }
+    }
+
+    let (similarity, closest_reference) = drill
+        .references
+        .iter()
+        .map(|r| (bigram_f1(reply, r), r))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(f, r)| (f, r.clone()))
+        .unwrap_or((0.0, String::new()));
+
+    let has_facts = !drill.rubric.facts.is_empty();
+    let el_max = if has_facts {
+        ELEMENTS_MAX
+    } else {
+        ELEMENTS_MAX_NO_FACTS
+    };
+    let share = |found: usize, of: usize| {
+        if of == 0 {
+            1.0
+        } else {
+            found as f64 / of as f64
+        }
+    };
+    let mut components = vec![Component {
+        name: "elements".into(),
+        points: el_max * share(elements.len(), required_count),
+        max: el_max,
+    }];
+    if has_facts {
+        components.push(Component {
+            name: "facts".into(),
+            points: FACTS_MAX * share(facts.len(), drill.rubric.facts.len()),
+            max: FACTS_MAX,
+        });
+    }
+    components.push(Component {
+        name: "similarity".into(),
+        points: SIMILARITY_MAX * (similarity / SIMILARITY_FULL_AT).min(1.0),
+        max: SIMILARITY_MAX,
+    });
+    if let Some(t) = timing {
+        let limit_ms = f64::from(drill.time_limit_s) * 1000.0;
+        let points = if t.pasted_chars > 0 && !drill.allow_paste {
+            0.0
+        } else if t.total_ms <= limit_ms {
+            SPEED_MAX
+        } else {
+            (SPEED_MAX * (2.0 - t.total_ms / limit_ms)).clamp(0.0, SPEED_MAX)
+        };
+        components.push(Component {
+            name: "speed".into(),
+            points,
+            max: SPEED_MAX,
+        });
+    }
+    let earned: f64 = components.iter().map(|c| c.points).sum();
+    let possible: f64 = components.iter().map(|c| c.max).sum();
+    let penalty: u32 = banned.iter().map(|b| b.penalty).sum();
+    if penalty > 0 {
+        components.push(Component {
+            name: "penalty".into(),
+            points: -f64::from(penalty),
+            max: 0.0,
+        });
+    }
+    let empty = normalise(reply).is_empty();
+    let scaled = if possible > 0.0 && !empty {
+        earned / possible * 100.0
+    } else {
+        0.0
+    };
+    let score = (scaled - f64::from(penalty)).round().clamp(0.0, 100.0) as u32;
+    ScoreBreakdown {
+        score,
+        elements,
+        facts,
+        missing,
+        banned,
+        similarity,
+        closest_reference,
+        components,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::drill::{Fact, Persona, Rubric};
+
+    fn drill() -> Drill {
+        Drill {
+            category: "催发货".into(),
+            difficulty: 2,
+            persona: Persona::Anxious,
+            time_limit_s: 60,
+            allow_paste: false,
+            customer: vec!["怎么还不发货".into()],
+            references: vec!["好的亲，我这边给您跟仓库说一下，给您插队优先发货，另外我也给您持续跟进发货进展，感谢您支持".into()],
+            poor: vec![],
+            rubric: Rubric { elements: vec![], facts: vec![] },
+            upsell: None,
+            rubric_line: 1,
+        }
+    }
+
+    fn lexicon() -> Lexicon {
+        let mut l = Lexicon::builtin();
+        l.banned.insert(
+            "极限词".into(),
+            super::super::lexicon::Banned {
+                penalty: 15,
+                patterns: vec!["全网最低".into()],
+            },
+        );
+        l
+    }
+
+    #[test]
+    fn the_seed_pair_is_far_apart() {
+        let good = score(
+            &drill(),
+            &lexicon(),
+            "好的亲，我这边给您跟仓库说一下，给您插队优先发货，另外我也给您持续跟进发货进展，感谢您支持",
+            None,
+        );
+        let poor = score(&drill(), &lexicon(), "好的，我给您催一下", None);
+        assert!(
+            good.score >= poor.score + 30,
+            "good {} poor {}",
+            good.score,
+            poor.score
+        );
+        let names: Vec<&str> = good.elements.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, vec!["称呼", "具体动作", "跟进承诺", "致谢"]);
+        assert_eq!(good.missing.len(), 1);
+        assert_eq!(good.missing[0].name, "共情");
+        assert!((good.similarity - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn banned_words_cost_their_penalty_and_are_named() {
+        let plain = score(&drill(), &lexicon(), "亲，这款价格很实惠，感谢支持", None);
+        let banned = score(&drill(), &lexicon(), "亲，这款全网最低价，感谢支持", None);
+        assert_eq!(
+            banned.banned,
+            vec![BannedHit {
+                group: "极限词".into(),
+                word: "全网最低".into(),
+                penalty: 15
+            }]
+        );
+        assert!(
+            banned.score + 10 <= plain.score,
+            "{} vs {}",
+            banned.score,
+            plain.score
+        );
+    }
+
+    #[test]
+    fn facts_and_speed_count() {
+        let mut d = drill();
+        d.rubric.facts = vec![Fact {
+            text: "48小时内发货".into(),
+            r#match: vec!["48小时".into()],
+            rule: Some("rules/x".into()),
+        }];
+        let with = score(
+            &d,
+            &lexicon(),
+            "亲，48小时内一定发出",
+            Some(Timing {
+                total_ms: 30_000.0,
+                pasted_chars: 0,
+            }),
+        );
+        let without = score(
+            &d,
+            &lexicon(),
+            "亲，很快就发出",
+            Some(Timing {
+                total_ms: 30_000.0,
+                pasted_chars: 0,
+            }),
+        );
+        assert_eq!(with.facts.len(), 1);
+        assert_eq!(with.facts[0].matched, "48小时");
+        assert!(
+            without
+                .missing
+                .iter()
+                .any(|m| m.kind == "fact" && m.rule.as_deref() == Some("rules/x"))
+        );
+        assert!(with.score > without.score);
+        let slow = score(
+            &d,
+            &lexicon(),
+            "亲，48小时内一定发出",
+            Some(Timing {
+                total_ms: 90_000.0,
+                pasted_chars: 0,
+            }),
+        );
+        let speed = |b: &ScoreBreakdown| {
+            b.components
+                .iter()
+                .find(|c| c.name == "speed")
+                .map(|c| c.points)
+        };
+        assert_eq!(speed(&with), Some(15.0));
+        assert_eq!(speed(&slow), Some(7.5));
+        let pasted = score(
+            &d,
+            &lexicon(),
+            "亲，48小时内一定发出",
+            Some(Timing {
+                total_ms: 5_000.0,
+                pasted_chars: 10,
+            }),
+        );
+        assert_eq!(speed(&pasted), Some(0.0));
+    }
+
+    #[test]
+    fn empty_reply_scores_zero() {
+        assert_eq!(score(&drill(), &lexicon(), "   ", None).score, 0);
+    }
+
+    #[test]
+    fn bigram_f1_basics() {
+        assert!((bigram_f1("插队发货", "插队发货") - 1.0).abs() < 1e-9);
+        assert_eq!(bigram_f1("你好", "再见"), 0.0);
+        assert_eq!(bigram_f1("a", "a"), 0.0);
+    }
+}
