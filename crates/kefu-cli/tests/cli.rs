@@ -185,3 +185,80 @@ fn index_reports_counts_and_show_renders_safely() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no document with id `nope`"));
 }
+
+#[test]
+fn drill_list_and_score_print_the_documented_fields() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content");
+    let c = content.to_str().expect("utf8");
+    let o = kefu(&["--content", c, "drill", "list", "--json"], tmp.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let list: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let list = list.as_array().expect("array");
+    assert!(list.len() >= 6);
+    assert!(
+        list.iter()
+            .any(|d| d["id"] == "drills/cuifahuo-zhaoji" && d["category"] == "催发货")
+    );
+
+    let score = |reply: &str| -> serde_json::Value {
+        let o = kefu(
+            &[
+                "--content",
+                c,
+                "drill",
+                "score",
+                "--drill",
+                "drills/cuifahuo-zhaoji",
+                "--reply",
+                reply,
+                "--json",
+            ],
+            tmp.path(),
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_str(&stdout(&o)).expect("json")
+    };
+    let good = score(
+        "好的亲，我这边给您跟仓库说一下，给您插队优先发货，另外我也给您持续跟进发货进展，感谢您支持",
+    );
+    for key in [
+        "score",
+        "elements",
+        "missing",
+        "banned",
+        "similarity",
+        "closest_reference",
+    ] {
+        assert!(good.get(key).is_some(), "missing {key}");
+    }
+    let poor = score("好的，我给您催一下");
+    let (g, p) = (
+        good["score"].as_u64().expect("n"),
+        poor["score"].as_u64().expect("n"),
+    );
+    assert!(g >= p + 30, "{g} vs {p}");
+    assert!(
+        good["elements"]
+            .as_array()
+            .expect("a")
+            .iter()
+            .any(|e| e["matched"] == "跟仓库说")
+    );
+
+    let o = kefu(
+        &[
+            "--content",
+            c,
+            "drill",
+            "score",
+            "--drill",
+            "playbooks/cuifahuo",
+            "--reply",
+            "x",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a drill"));
+}
