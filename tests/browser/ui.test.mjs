@@ -1,105 +1,27 @@
 // Browser tests of the built UI (ui/dist-fake, made by `npm run build:fake`) with the fake backend,
-// in Debian's Chromium through playwright-core. Serves the build on 127.0.0.1 with a free port.
+// in Debian's Chromium through playwright-core. Serves the build on 127.0.0.1 with a free port and
+// the desktop app's CSP (harness.mjs).
 //
 //   cd ui && npm run build:fake && npm run e2e
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { createRequire } from "node:module";
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
-import { extname, join, normalize, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { SHOTS, openApp as open, start, stop } from "./harness.mjs";
 
-const require = createRequire(new URL("../../ui/package.json", import.meta.url));
-const { chromium } = require("playwright-core");
-
-const DIST = fileURLToPath(new URL("../../ui/dist-fake/", import.meta.url));
-const SHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
-const CHROMIUM = process.env.KEFU_CHROMIUM ?? "/usr/bin/chromium";
-
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".woff2": "font/woff2",
-  ".json": "application/json",
-};
-
-/** A tiny static file server for DIST; resolves to its base URL. */
-function serve() {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-    if (path === "/favicon.ico") {
-      res.writeHead(204).end();
-      return;
-    }
-    let file = normalize(join(DIST, path));
-    if (!file.startsWith(DIST.replace(/[\\/]$/, "") + sep) && file !== DIST.replace(/[\\/]$/, "")) {
-      res.writeHead(403).end();
-      return;
-    }
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
-    if (!existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
-    res.end(readFileSync(file));
-  });
-  return new Promise((resolve) => {
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
-      resolve({ server, url: `http://127.0.0.1:${port}/` });
-    });
-  });
-}
-
-let server;
-let baseUrl;
-let browser;
+let env;
 
 before(async () => {
-  assert.ok(existsSync(join(DIST, "index.html")), "ui/dist-fake is missing: run `npm run build:fake` first");
-  mkdirSync(SHOTS, { recursive: true });
-  ({ server, url: baseUrl } = await serve());
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    // playwright-core gives the browser a fresh temporary profile (--user-data-dir) of its own.
-  });
+  env = await start();
 });
 
 after(async () => {
-  await browser?.close();
-  await new Promise((r) => (server ? server.close(r) : r()));
+  await stop(env);
 });
 
 /** Opens the app in a fresh page of the given size; collects page errors. */
-async function openApp({ width, height, colorScheme = "light" }) {
-  const context = await browser.newContext({ viewport: { width, height }, colorScheme, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  await page.goto(baseUrl);
-  await page.waitForFunction(() => window.__kefuFake !== undefined);
-  await page.getByRole("combobox").waitFor();
-  return { context, page, errors };
+function openApp(size) {
+  return open(env.browser, env.baseUrl, size);
 }
 
 async function search(page, query) {

@@ -7,6 +7,7 @@ import type { Settings } from "./bindings/Settings";
 import type { Backend } from "./api/backend";
 import { toApiError } from "./api/errors";
 import { SearchController } from "./search.svelte";
+import { DrillsState } from "./drills.svelte";
 import { fillPlaceholders, placeholderNames } from "./text";
 import { errorLabel, setLanguage, t } from "./i18n.svelte";
 
@@ -14,7 +15,19 @@ export type Route =
   | { name: "search" }
   | { name: "doc"; id: string }
   | { name: "settings" }
-  | { name: "problems" };
+  | { name: "problems" }
+  | { name: "drills" }
+  | { name: "session" }
+  | { name: "progress" };
+
+/** The two top-level areas: 查找 (search, the default) and 练习 (drills). */
+export type Area = "search" | "drills";
+
+const DRILL_ROUTES: ReadonlySet<Route["name"]> = new Set(["drills", "session", "progress"]);
+
+export function isDrillRoute(r: Route): boolean {
+  return DRILL_ROUTES.has(r.name);
+}
 
 export type Toast = { id: number; text: string; tone: "ok" | "error" };
 
@@ -42,6 +55,7 @@ export type AppOptions = { debounceMs?: number; toastMs?: number };
 export class AppState {
   readonly backend: Backend;
   readonly search: SearchController;
+  readonly drills: DrillsState;
 
   route = $state<Route>({ name: "search" });
   history = $state<Route[]>([]);
@@ -56,6 +70,15 @@ export class AppState {
 
   readonly compact = $derived(this.settings.compact || this.narrow);
 
+  /** The area the current page belongs to: a document opened from a drill result is in drills. */
+  readonly area: Area = $derived.by(() => {
+    for (const r of [this.route, ...[...this.history].reverse()]) {
+      if (r.name === "search") return "search";
+      if (isDrillRoute(r)) return "drills";
+    }
+    return "search";
+  });
+
   /** Placeholder values typed earlier in this run, offered again next time. */
   private readonly remembered = new Map<string, string>();
   private toastTimer: ReturnType<typeof setTimeout> | null = null;
@@ -66,6 +89,7 @@ export class AppState {
   constructor(backend: Backend, options: AppOptions = {}) {
     this.backend = backend;
     this.search = new SearchController(backend, options.debounceMs ?? 40);
+    this.drills = new DrillsState(backend);
     this.toastMs = options.toastMs ?? 1600;
   }
 
@@ -114,6 +138,23 @@ export class AppState {
   home(): void {
     this.history = [];
     this.route = { name: "search" };
+  }
+
+  /** The 练习 area: its home, with 查找 one step back. */
+  openDrills(): void {
+    this.history = [{ name: "search" }];
+    this.route = { name: "drills" };
+  }
+
+  /** Starts a practice session over the suggested plan and shows the player. */
+  startSession(): void {
+    if (!this.drills.start()) return;
+    this.navigate({ name: "session" });
+  }
+
+  /** Back to the player of the session in progress. */
+  resumeSession(): void {
+    if (this.drills.session) this.navigate({ name: "session" });
   }
 
   requestFocus(): void {

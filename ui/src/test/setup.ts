@@ -17,3 +17,7 @@ if (typeof window.matchMedia !== "function") {
     }),
   });
 }
+if (typeof HTMLCanvasElement !== "undefined") {
+  // jsdom has no canvas: charts see no 2D context and draw nothing (instead of logging "not implemented").
+  Object.defineProperty(HTMLCanvasElement.prototype, "getContext", { value: () => null, configurable: true });
+}

@@ -11,6 +11,11 @@ import type { SearchRequest } from "../bindings/SearchRequest";
 import type { SearchResults } from "../bindings/SearchResults";
 import type { Settings } from "../bindings/Settings";
 import type { Suggestion } from "../bindings/Suggestion";
+import type { DrillHome } from "../bindings/DrillHome";
+import type { DrillPrompt } from "../bindings/DrillPrompt";
+import type { DrillResult } from "../bindings/DrillResult";
+import type { Progress } from "../bindings/Progress";
+import type { SubmitRequest } from "../bindings/SubmitRequest";
 
 /** Rust commands (src-tauri/src/commands.rs): name → [argument object, result]. */
 export type Commands = {
@@ -25,6 +30,15 @@ export type Commands = {
   save_settings: [{ settings: Settings }, Settings];
   /** Compact mode: small always-on-top window; false restores the normal window. */
   set_compact: [{ compact: boolean }, null];
+  /** Drills home: profile, due today, first-week path, suggested next session. */
+  drill_home: [Record<string, never>, DrillHome];
+  /** A drill as the trainee sees it before answering (no references). */
+  drill_prompt: [{ id: string }, DrillPrompt];
+  /** Scores, stores and schedules an answer; returns the result screen. */
+  drill_submit: [{ req: SubmitRequest }, DrillResult];
+  /** Progress charts and personal bests. */
+  drill_progress: [Record<string, never>, Progress];
+  set_profile_name: [{ name: string }, null];
 };
 
 /** Event the shell emits when the global hotkey shows the window: focus and select the search box. */
@@ -42,6 +56,11 @@ export interface Backend {
   setCompact(compact: boolean): Promise<void>;
   /** Hides the window (Esc on an empty search box); the hotkey brings it back. */
   hide(): Promise<void>;
+  drillHome(): Promise<DrillHome>;
+  drillPrompt(id: string): Promise<DrillPrompt>;
+  drillSubmit(req: SubmitRequest): Promise<DrillResult>;
+  drillProgress(): Promise<Progress>;
+  setProfileName(name: string): Promise<void>;
   /** Puts text on the system clipboard. */
   copy(text: string): Promise<void>;
   /** Opens an http(s) URL in the system browser; other schemes are refused. */

@@ -17,8 +17,26 @@ import type { SearchResults } from "../bindings/SearchResults";
 import type { Settings } from "../bindings/Settings";
 import type { Snippet } from "../bindings/Snippet";
 import type { Suggestion } from "../bindings/Suggestion";
+import type { DrillHome } from "../bindings/DrillHome";
+import type { DrillPrompt } from "../bindings/DrillPrompt";
+import type { DrillResult } from "../bindings/DrillResult";
+import type { Progress } from "../bindings/Progress";
+import type { SubmitRequest } from "../bindings/SubmitRequest";
 import type { Backend } from "./backend";
 import { FAKE_DOCS, FAKE_PROBLEMS, FAKE_SYNONYMS, type FakeDoc } from "./fake-data";
+import {
+  FAKE_DRILLS,
+  type FakeAttempt,
+  type FakeDrill,
+  charDiff,
+  fakeMetrics,
+  fakeScore,
+  firstWeekPath,
+  nextInterval,
+  plan,
+  progress,
+  seedAttempts,
+} from "./fake-drills";
 
 const KIND_NAMES: Record<string, Kind> = {
   playbook: "playbook", 话术: "playbook",
@@ -189,6 +207,10 @@ export type FakeOptions = {
   delayMs?: number;
   /** Initial settings. */
   settings?: Partial<Settings>;
+  /** Start with a week of earlier drill attempts (default true); false: a brand-new trainee. */
+  drillHistory?: boolean;
+  /** The clock of the drills (ms since the epoch); `Date.now` by default. */
+  now?: () => number;
 };
 
 export class FakeBackend implements Backend {
@@ -204,15 +226,34 @@ export class FakeBackend implements Backend {
   readonly searches: SearchRequest[] = [];
   /** What `chooseFolder` answers next. */
   nextFolder: string | null = "/home/kefu/团队知识库";
+  /** Every drill answer received (plain copies), oldest first. */
+  readonly submissions: SubmitRequest[] = [];
+  /** Stored drill attempts, oldest first. */
+  readonly attempts: FakeAttempt[];
+  /** Drill id → next review (ms since the epoch). */
+  readonly due = new Map<string, number>();
+  profileName: string | null = null;
+  readonly drills: FakeDrill[] = FAKE_DRILLS;
 
   private readonly docs: FakeDoc[];
   private readonly bodies = new Map<string, string>();
   private settings: Settings;
   private readonly summonListeners = new Set<() => void>();
   private readonly delayMs: number;
+  private readonly now: () => number;
 
   constructor(options: FakeOptions = {}, docs: FakeDoc[] = FAKE_DOCS) {
     this.docs = docs;
+    this.now = options.now ?? (() => Date.now());
+    const now = this.now();
+    this.attempts = options.drillHistory === false ? [] : seedAttempts(now);
+    if (options.drillHistory !== false) {
+      const hour = 3600 * 1000;
+      const endOfDay = new Date(now).setHours(24, 0, 0, 0);
+      this.due.set("drills/kaichang", now - 3 * hour);
+      this.due.set("drills/wuliu-tingzhi", Math.max(now + 60_000, Math.min(now + 2 * hour, endOfDay - 60_000)));
+      this.due.set("drills/cuifahuo-zhaoji", now + 2 * 24 * hour);
+    }
     for (const d of docs) this.bodies.set(d.id, plainText(d.html));
     this.delayMs = options.delayMs ?? 0;
     this.settings = {
@@ -363,6 +404,102 @@ export class FakeBackend implements Backend {
 
   hide(): Promise<void> {
     this.hidden += 1;
+    return this.settle(() => undefined);
+  }
+
+  // ---------------------------------------------------------------- drills
+
+  private drill(id: string): FakeDrill | undefined {
+    return this.drills.find((d) => d.id === id);
+  }
+
+  drillHome(): Promise<DrillHome> {
+    return this.settle(() => {
+      const now = this.now();
+      const endOfDay = new Date(now).setHours(24, 0, 0, 0);
+      return {
+        profile_name: this.profileName,
+        due_today: [...this.due.entries()].filter(([id, t]) => t < endOfDay && this.drill(id)).length,
+        drills: this.drills.length,
+        attempts: this.attempts.length,
+        path: firstWeekPath(this.attempts),
+        plan: plan(this.drills, this.attempts, this.due, now, 5),
+      };
+    });
+  }
+
+  drillPrompt(id: string): Promise<DrillPrompt> {
+    const d = this.drill(id);
+    if (!d) return this.fail("not_found", `no drill with id ${id}`);
+    return this.settle(() => ({
+      id: d.id,
+      title: d.title,
+      category: d.category,
+      difficulty: d.difficulty,
+      persona: d.persona,
+      time_limit_s: d.time_limit_s,
+      allow_paste: d.allow_paste,
+      customer: [...d.customer],
+      upsell: d.upsell,
+      retype: d.references[0] ?? "",
+    }));
+  }
+
+  drillSubmit(req: SubmitRequest): Promise<DrillResult> {
+    const d = this.drill(req.drill_id);
+    if (!d) return this.fail("not_found", `no drill with id ${req.drill_id}`);
+    const plain = JSON.parse(JSON.stringify(req)) as SubmitRequest;
+    this.submissions.push(plain);
+    return this.settle(() => {
+      const metrics = fakeMetrics(plain.events);
+      const breakdown = fakeScore(d, plain.reply, { total_ms: metrics.total_ms, pasted_chars: metrics.pasted_chars });
+      let accuracy: number | undefined;
+      let diff: DrillResult["diff"] = [];
+      const inTime = metrics.total_ms <= d.time_limit_s * 1000;
+      if (plain.mode === "accuracy") {
+        const r = charDiff(d.references[0] ?? "", plain.reply);
+        accuracy = r.accuracy;
+        diff = r.parts;
+        breakdown.score = Math.round(r.accuracy * 100 * (inTime ? 1 : 0.8));
+      } else if (plain.mode === "find_it" && plain.found_doc && d.links.includes(plain.found_doc)) {
+        breakdown.score = Math.max(breakdown.score, inTime ? 100 : 70);
+      }
+      const now = this.now();
+      const id = this.attempts.length + 1;
+      this.attempts.push({
+        id,
+        drill_id: d.id,
+        category: d.category,
+        mode: plain.mode,
+        session_id: plain.session_id ?? null,
+        submitted_at: new Date(now).toISOString(),
+        reply: plain.reply,
+        score: breakdown.score,
+        metrics,
+      });
+      const due = now + nextInterval(breakdown.score, metrics.total_ms, d.time_limit_s);
+      this.due.set(d.id, due);
+      const result: DrillResult = {
+        attempt_id: id,
+        score: breakdown.score,
+        breakdown,
+        metrics,
+        diff,
+        references: [...d.references],
+        poor: d.poor.map((p) => ({ ...p })),
+        next_due: new Date(due).toISOString(),
+      };
+      if (accuracy !== undefined) result.accuracy = accuracy;
+      return result;
+    });
+  }
+
+  drillProgress(): Promise<Progress> {
+    return this.settle(() => progress(this.attempts));
+  }
+
+  setProfileName(name: string): Promise<void> {
+    this.profileName = name;
     return this.settle(() => undefined);
   }
 

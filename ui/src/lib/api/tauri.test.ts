@@ -58,6 +58,34 @@ describe("TauriBackend", () => {
     await expect(b.status()).rejects.toEqual({ kind: "io", message: "boom" });
   });
 
+  test("drill commands get their argument objects", async () => {
+    const calls: Array<[string, unknown]> = [];
+    mockIPC((cmd, payload) => {
+      calls.push([cmd, payload]);
+      return null;
+    });
+    const b = new TauriBackend();
+    const req = {
+      drill_id: "drills/kaichang",
+      mode: "reply" as const,
+      reply: "亲，在的",
+      events: [{ t_ms: 1, kind: "composition_end" as const, data: "亲", is_composing: false }],
+      session_id: "s1",
+    };
+    await b.drillHome();
+    await b.drillPrompt("drills/kaichang");
+    await b.drillSubmit(req);
+    await b.drillProgress();
+    await b.setProfileName("林晓");
+    expect(calls).toEqual([
+      ["drill_home", {}],
+      ["drill_prompt", { id: "drills/kaichang" }],
+      ["drill_submit", { req }],
+      ["drill_progress", {}],
+      ["set_profile_name", { name: "林晓" }],
+    ]);
+  });
+
   test("copy, hide and chooseFolder go through the plugins", async () => {
     const calls: Array<[string, unknown]> = [];
     mockIPC((cmd, payload) => {
@@ -127,4 +155,6 @@ export function typeChecks(): void {
   void call("search", { query: "x", kinds: [], platforms: [] });
   // @ts-expect-error: `document` takes {id: string}
   void call("document", { id: 1 });
+  // @ts-expect-error: `drill_submit` takes {req}
+  void call("drill_submit", { drill_id: "x", mode: "reply", reply: "", events: [] });
 }

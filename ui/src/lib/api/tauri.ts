@@ -15,6 +15,11 @@ import type { SearchRequest } from "../bindings/SearchRequest";
 import type { SearchResults } from "../bindings/SearchResults";
 import type { Settings } from "../bindings/Settings";
 import type { Suggestion } from "../bindings/Suggestion";
+import type { DrillHome } from "../bindings/DrillHome";
+import type { DrillPrompt } from "../bindings/DrillPrompt";
+import type { DrillResult } from "../bindings/DrillResult";
+import type { Progress } from "../bindings/Progress";
+import type { SubmitRequest } from "../bindings/SubmitRequest";
 import { type Backend, type Commands, SUMMONED_EVENT } from "./backend";
 import { toApiError } from "./errors";
 
@@ -80,6 +85,21 @@ export class TauriBackend implements Backend {
   }
   hide(): Promise<void> {
     return wrap(() => getCurrentWindow().hide());
+  }
+  drillHome(): Promise<DrillHome> {
+    return call("drill_home", {});
+  }
+  drillPrompt(id: string): Promise<DrillPrompt> {
+    return call("drill_prompt", { id });
+  }
+  drillSubmit(req: SubmitRequest): Promise<DrillResult> {
+    return call("drill_submit", { req });
+  }
+  drillProgress(): Promise<Progress> {
+    return call("drill_progress", {});
+  }
+  async setProfileName(name: string): Promise<void> {
+    await call("set_profile_name", { name });
   }
   copy(text: string): Promise<void> {
     return wrap(() => writeText(text));
