@@ -113,7 +113,7 @@ browser-test: ui-deps
 
 desktop-test: app $(TAURI_DRIVER) tests/desktop/node_modules/.package-lock.json
 	KEFU_APP="$(abspath $(APP))" TAURI_DRIVER="$(TAURI_DRIVER)" \
-	  xvfb-run -a -s "-screen 0 1600x1000x24" node --test tests/desktop/
+	  xvfb-run -a -s "-screen 0 1600x1000x24" node --test --test-concurrency=1 tests/desktop/
 
 ## ---------------------------------------------------------------- bench
 bench: deps

@@ -6,50 +6,16 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, cpSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
-import net from "node:net";
-import { Builder, By, Key, until } from "selenium-webdriver";
+import { join } from "node:path";
+import { By, Key, until } from "selenium-webdriver";
+import { startApp, repo, shotsDir as shots } from "./harness.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = join(here, "..", "..");
-const shots = join(here, "screenshots");
-const APP = process.env.KEFU_APP ?? join(repo, "target/debug/kefu-desktop");
-const TAURI_DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
-
-let driverProc;
+let app;
 let driver;
 let work;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
-
-async function waitForPort(port, ms) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, "127.0.0.1", () => {
-        s.end();
-        resolve(true);
-      });
-      s.on("error", () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`tauri-driver did not listen on ${port}`);
-}
 
 function clipboard() {
   try {
@@ -87,28 +53,13 @@ before(async () => {
   cpSync(join(repo, "content"), content, { recursive: true });
   cpSync(join(repo, "tests/fixtures/bad/xss-body.md"), join(content, "playbooks/xss-body.md"));
   cpSync(join(repo, "tests/fixtures/bad/xss-title.md"), join(content, "playbooks/xss-title.md"));
-
-  const port = await freePort();
-  const nativePort = await freePort();
-  driverProc = spawn(TAURI_DRIVER, ["--port", String(port), "--native-port", String(nativePort)], {
-    env: { ...process.env, KEFU_CONTENT: content, KEFU_DATA_DIR: join(work, "data") },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  await waitForPort(port, 15_000);
-  driver = await new Builder()
-    .usingServer(`http://127.0.0.1:${port}/`)
-    .withCapabilities({ browserName: "wry", "tauri:options": { application: APP } })
-    .build();
-  await driver.wait(until.elementLocated(By.css("[role=combobox]")), 20_000);
+  app = await startApp({ content, data: join(work, "data") });
+  driver = app.driver;
 });
 
 after(async () => {
-  try {
-    await driver?.quit();
-  } finally {
-    driverProc?.kill();
-    if (work) rmSync(work, { recursive: true, force: true });
-  }
+  await app?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 test("a Chinese query finds the playbook, opens it, and a phrase lands on the clipboard", async () => {

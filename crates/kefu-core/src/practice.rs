@@ -172,9 +172,15 @@ impl Trainer<'_> {
     pub fn submit(&self, lib: &Library, req: &SubmitRequest) -> Result<DrillResult> {
         let (doc, d) = lib.drill(&req.drill_id)?;
         let metrics = drill::compute_metrics(&req.events);
+        // In find-it mode pasting into the search box is legitimate; only typed replies can't paste.
+        let pasted_chars = if req.mode == DrillMode::FindIt {
+            0
+        } else {
+            metrics.pasted_chars
+        };
         let timing = Timing {
             total_ms: metrics.total_ms,
-            pasted_chars: metrics.pasted_chars,
+            pasted_chars,
         };
         let mut breakdown = drill::score(d, lib.lexicon(), &req.reply, Some(timing));
         let (mut accuracy, mut diff) = (None, Vec::new());
