@@ -77,9 +77,12 @@ cli: app
 
 ## ---------------------------------------------------------------- run
 run: deps app
-	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
-	  echo "No display: run 'make run' in a desktop session (or 'xvfb-run -a make run' to start it headless)."; exit 1; fi
-	KEFU_CONTENT="$(abspath $(CONTENT))" $(APP)
+	@if [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  KEFU_CONTENT="$(abspath $(CONTENT))" $(APP); \
+	else \
+	  echo "No display found: starting Kefu in a virtual display (Xvfb). Run 'make run' in a desktop session to see the window; Ctrl+C stops it."; \
+	  KEFU_CONTENT="$(abspath $(CONTENT))" xvfb-run -a -s "-screen 0 1600x1000x24" $(APP); \
+	fi
 
 ## ---------------------------------------------------------------- test
 test: deps ui fmt-check lint unit bindings-check ui-check ui-test browser-test desktop-test

@@ -270,8 +270,12 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Sets the trainee's name.
+    /// Sets the trainee's name (trimmed; a blank name is refused).
     pub fn set_profile_name(&self, name: &str, clock: &dyn Clock) -> Result<()> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::InvalidInput("the trainee's name cannot be blank".into()));
+        }
         self.conn
             .execute(
                 "INSERT INTO profile (id, name, created_at) VALUES (1, ?1, ?2)
@@ -418,8 +422,9 @@ mod tests {
         let s = Store::in_memory().expect("opens");
         assert_eq!(s.schema_version().expect("version"), SCHEMA_VERSION);
         assert_eq!(s.profile_name().expect("ok"), None);
-        s.set_profile_name("小王", &clock()).expect("set");
+        s.set_profile_name(" 小王 ", &clock()).expect("set");
         assert_eq!(s.profile_name().expect("ok").as_deref(), Some("小王"));
+        assert!(s.set_profile_name("  ", &clock()).is_err(), "blank names are refused");
     }
 
     #[test]
