@@ -2,6 +2,7 @@
 // and data folders in its environment, open a WebDriver session on the built binary, and stop both.
 
 import { spawn } from "node:child_process";
+import { openSync, closeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import net from "node:net";
@@ -44,10 +45,23 @@ async function waitForPort(port, ms) {
 export async function startApp({ content, data }) {
   const port = await freePort();
   const nativePort = await freePort();
+  // The driver's (and the app's) output goes to a log file, not to the test runner's pipe: a
+  // process still holding that pipe would keep `node --test` waiting after the tests pass. The
+  // driver gets its own process group so stop() ends it, WebKitWebDriver and the app together.
+  const log = openSync(`${data}.driver.log`, "a");
   const proc = spawn(TAURI_DRIVER, ["--port", String(port), "--native-port", String(nativePort)], {
     env: { ...process.env, KEFU_CONTENT: content, KEFU_DATA_DIR: data },
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", log, log],
+    detached: true,
   });
+  closeSync(log);
+  const killGroup = () => {
+    try {
+      process.kill(-proc.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  };
   try {
     await waitForPort(port, 15_000);
     const driver = await new Builder()
@@ -61,12 +75,12 @@ export async function startApp({ content, data }) {
         try {
           await driver.quit();
         } finally {
-          proc.kill();
+          killGroup();
         }
       },
     };
   } catch (e) {
-    proc.kill();
+    killGroup();
     throw e;
   }
 }
