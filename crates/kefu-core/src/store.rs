@@ -274,7 +274,9 @@ impl Store {
     pub fn set_profile_name(&self, name: &str, clock: &dyn Clock) -> Result<()> {
         let name = name.trim();
         if name.is_empty() {
-            return Err(Error::InvalidInput("the trainee's name cannot be blank".into()));
+            return Err(Error::InvalidInput(
+                "the trainee's name cannot be blank".into(),
+            ));
         }
         self.conn
             .execute(
@@ -424,7 +426,10 @@ mod tests {
         assert_eq!(s.profile_name().expect("ok"), None);
         s.set_profile_name(" 小王 ", &clock()).expect("set");
         assert_eq!(s.profile_name().expect("ok").as_deref(), Some("小王"));
-        assert!(s.set_profile_name("  ", &clock()).is_err(), "blank names are refused");
+        assert!(
+            s.set_profile_name("  ", &clock()).is_err(),
+            "blank names are refused"
+        );
     }
 
     #[test]

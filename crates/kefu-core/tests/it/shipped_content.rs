@@ -1,6 +1,7 @@
 //! The default knowledge base in the repo's `content/` must load cleanly and answer the
 //! queries agents rely on.
 
+use kefu_core::drill::Persona;
 use kefu_core::{Kind, Severity};
 
 use crate::util::{clock, ids, open, repo_root, search};
