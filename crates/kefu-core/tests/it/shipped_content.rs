@@ -17,14 +17,47 @@ fn shipped_content_is_clean_and_complete() {
         .collect();
     assert!(errors.is_empty(), "content errors:\n{}", errors.join("\n"));
     let count = |k: Kind| loaded.docs.iter().filter(|d| d.kind == k).count();
+    // The default knowledge base's minimums.
     assert!(
-        count(Kind::Playbook) >= 8,
+        count(Kind::Playbook) >= 40,
         "playbooks: {}",
         count(Kind::Playbook)
     );
-    assert!(count(Kind::Case) >= 4, "cases: {}", count(Kind::Case));
-    assert!(count(Kind::Rule) >= 6, "rules: {}", count(Kind::Rule));
-    assert!(count(Kind::Drill) >= 6, "drills: {}", count(Kind::Drill));
+    assert!(count(Kind::Case) >= 15, "cases: {}", count(Kind::Case));
+    assert!(count(Kind::Rule) >= 25, "rules: {}", count(Kind::Rule));
+    assert!(count(Kind::Drill) >= 60, "drills: {}", count(Kind::Drill));
+    // Drills cover every category and persona.
+    let drills: Vec<&kefu_core::drill::Drill> = loaded
+        .docs
+        .iter()
+        .filter_map(|d| d.drill.as_ref())
+        .collect();
+    for cat in kefu_core::drill::CATEGORIES {
+        assert!(
+            drills.iter().any(|d| d.category == *cat),
+            "no drill in category {cat}"
+        );
+    }
+    for p in [
+        Persona::Calm,
+        Persona::Anxious,
+        Persona::Angry,
+        Persona::Hesitant,
+    ] {
+        assert!(
+            drills.iter().any(|d| d.persona == p),
+            "no drill with persona {p:?}"
+        );
+    }
+    // Every playbook has 2–6 phrases.
+    for d in loaded.docs.iter().filter(|d| d.kind == Kind::Playbook) {
+        assert!(
+            (2..=6).contains(&d.phrases.len()),
+            "{} has {} phrases",
+            d.path,
+            d.phrases.len()
+        );
+    }
     // Quick codes are unique across the whole knowledge base.
     let mut codes: Vec<String> = loaded
         .docs
