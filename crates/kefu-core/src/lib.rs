@@ -27,6 +27,7 @@ pub mod error;
 mod library;
 pub mod markdown;
 pub mod practice;
+pub mod publish;
 pub mod search;
 pub mod settings;
 pub mod store;

@@ -104,6 +104,16 @@ impl Settings {
 
 /// Writes `bytes` to `path` so that readers see either the old or the new file, never a torn one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, bytes, |_| Ok(()))
+}
+
+/// [`write_atomic`] with a hook run after the temporary file is written and synced, just before
+/// the rename (tests use it to simulate a crash at the worst moment).
+pub fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    before_rename: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = path
         .parent()
         .map(Path::to_path_buf)
@@ -118,6 +128,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
+        before_rename(&tmp)?;
         std::fs::rename(&tmp, path)?;
         if let Ok(d) = std::fs::File::open(&dir) {
             let _ = d.sync_all();
