@@ -72,21 +72,42 @@ pub struct Library {
     files_seen: usize,
 }
 
-/// Problems of a content folder without building an index: files, dictionary, overdue reviews.
-pub fn check(
-    content_dir: &Path,
-    clock: &dyn Clock,
-) -> Result<(content::LoadedContent, Vec<Problem>)> {
+/// Everything read from a content folder in one pass: documents, dictionary, lexicon, problems.
+struct Scan {
+    loaded: content::LoadedContent,
+    problems: Vec<Problem>,
+    dict: Dictionary,
+    lexicon: Lexicon,
+}
+
+fn scan(content_dir: &Path, clock: &dyn Clock) -> Result<Scan> {
     let loaded = content::load(content_dir)?;
-    let (_, mut problems) = Dictionary::load(content_dir);
+    let (dict, mut problems) = Dictionary::load(content_dir);
     problems.extend(loaded.problems.iter().cloned());
+    let (lexicon, lex_problems) = Lexicon::load(content_dir);
+    // The lexicon only matters (and is only reported on) when the folder has drills.
     if loaded.docs.iter().any(|d| d.kind == Kind::Drill) {
-        let (lexicon, lex_problems) = Lexicon::load(content_dir);
         problems.extend(lex_problems);
         problems.extend(rubric_problems(&loaded.docs, &lexicon));
     }
     problems.extend(review_problems(&loaded.docs, clock));
     problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    Ok(Scan {
+        loaded,
+        problems,
+        dict,
+        lexicon,
+    })
+}
+
+/// Problems of a content folder without building an index: files, dictionary, overdue reviews.
+pub fn check(
+    content_dir: &Path,
+    clock: &dyn Clock,
+) -> Result<(content::LoadedContent, Vec<Problem>)> {
+    let Scan {
+        loaded, problems, ..
+    } = scan(content_dir, clock)?;
     Ok((loaded, problems))
 }
 
@@ -135,9 +156,12 @@ fn review_problems(docs: &[Document], clock: &dyn Clock) -> Vec<Problem> {
 impl Library {
     /// Loads the content folder and opens (syncing) its index.
     pub fn open(config: LibraryConfig, clock: Arc<dyn Clock>) -> Result<Library> {
-        let (loaded, problems) = check(&config.content_dir, clock.as_ref())?;
-        let (dict, _) = Dictionary::load(&config.content_dir);
-        let (lexicon, _) = Lexicon::load(&config.content_dir);
+        let Scan {
+            loaded,
+            problems,
+            dict,
+            lexicon,
+        } = scan(&config.content_dir, clock.as_ref())?;
         let entries = make_entries(loaded.docs);
         let index_dir = config
             .data_dir
@@ -167,15 +191,19 @@ impl Library {
 
     /// Re-reads the content folder and applies the changes to the index.
     pub fn reload(&mut self) -> Result<&SyncStats> {
-        let (loaded, problems) = check(&self.config.content_dir, self.clock.as_ref())?;
-        let (dict, _) = Dictionary::load(&self.config.content_dir);
+        let Scan {
+            loaded,
+            problems,
+            dict,
+            lexicon,
+        } = scan(&self.config.content_dir, self.clock.as_ref())?;
         if dict.hash != self.dict.hash {
             // The analyzers depend on the dictionary: reopen, which rebuilds.
             *self = Library::open(self.config.clone(), Arc::clone(&self.clock))?;
             return Ok(&self.last_sync);
         }
         self.files_seen = loaded.files_seen;
-        self.lexicon = Lexicon::load(&self.config.content_dir).0;
+        self.lexicon = lexicon;
         self.entries = make_entries(loaded.docs);
         self.problems = problems;
         let docs: Vec<IndexDoc<'_>> = self
@@ -214,17 +242,20 @@ impl Library {
             .into_iter()
             .filter_map(|(id, score)| {
                 let e = self.entries.get(&id)?;
-                let source = if !e.plain.is_empty() {
-                    e.plain.clone()
+                // Borrowed: the snippet is cut from the text, so no need to copy a whole body per hit.
+                let source: std::borrow::Cow<'_, str> = if !e.plain.is_empty() {
+                    std::borrow::Cow::Borrowed(&e.plain)
                 } else if !e.doc.phrases.is_empty() {
-                    e.doc
-                        .phrases
-                        .iter()
-                        .map(|p| p.text.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
+                    std::borrow::Cow::Owned(
+                        e.doc
+                            .phrases
+                            .iter()
+                            .map(|p| p.text.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    )
                 } else {
-                    e.doc.extra_text.clone()
+                    std::borrow::Cow::Borrowed(&e.doc.extra_text)
                 };
                 Some(Hit {
                     id,
