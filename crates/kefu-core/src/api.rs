@@ -4,8 +4,10 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::content::Problem;
 use crate::content::{CaseMeta, Kind, Platform};
 use crate::error::{Error, ErrorKind};
+use crate::review::ReviewReason;
 use crate::search::SyncStats;
 
 /// A search request from the UI.
@@ -99,6 +101,8 @@ pub struct DocumentView {
     pub rule: Option<RuleView>,
     /// Case metadata.
     pub case: Option<CaseMeta>,
+    /// Why it needs review (待复核); empty when it does not.
+    pub review: Vec<ReviewReason>,
     /// The body as sanitised HTML; document links are `<a href="#doc/ID">`.
     pub html: String,
     /// Documents this one links to.
@@ -131,8 +135,35 @@ pub struct LibraryStatus {
     pub errors: usize,
     /// Content warnings.
     pub warnings: usize,
+    /// Documents listed under 待复核.
+    pub review: usize,
     /// What the last index sync did.
     pub last_sync: SyncStats,
+}
+
+/// Live preview and validation of an editor buffer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SourceCheck {
+    /// Where it is (or, for a new document, would be) saved; `None` while a new document has
+    /// no title.
+    pub path: Option<String>,
+    /// The id it would have, when it loads.
+    pub id: Option<String>,
+    /// The body as sanitised HTML, exactly as the document view will show it.
+    pub html: String,
+    /// Problems, with the messages of `kefu check` (lines are file lines).
+    pub problems: Vec<Problem>,
+}
+
+/// Sent to the UI (event `kefu://content-changed`) after files changed on disk were picked up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ContentChanged {
+    /// The library after the update.
+    pub status: LibraryStatus,
+    /// Documents added, changed or removed (ids), so open views can refresh.
+    pub ids: Vec<String>,
 }
 
 /// Why a suggestion is offered when a search finds nothing.

@@ -72,6 +72,9 @@ pub enum Error {
     /// A value given by the caller is not acceptable (bad option, bad argument).
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    /// Git is missing, the folder is not a repository, or a git command failed.
+    #[error("git: {0}")]
+    Git(String),
 }
 
 /// The category of an [`Error`], for callers (the desktop UI, the CLI) to branch on.
@@ -94,6 +97,8 @@ pub enum ErrorKind {
     Drill,
     /// The caller passed something unacceptable.
     InvalidInput,
+    /// Git is missing, the folder is not a repository, or a git command failed.
+    Git,
 }
 
 impl Error {
@@ -107,6 +112,7 @@ impl Error {
             Error::Store { .. } | Error::StoreTooNew { .. } => ErrorKind::Store,
             Error::Drill(_) => ErrorKind::Drill,
             Error::InvalidInput(_) => ErrorKind::InvalidInput,
+            Error::Git(_) => ErrorKind::Git,
         }
     }
 

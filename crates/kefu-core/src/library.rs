@@ -8,13 +8,15 @@ use std::time::Instant;
 
 use crate::api::{
     DocRef, DocumentView, KindCount, LibraryStatus, PhraseView, RuleView, SearchRequest,
-    Suggestion, SuggestionReason,
+    SourceCheck, Suggestion, SuggestionReason,
 };
 use crate::clock::Clock;
 use crate::content::{self, Document, Kind, Problem, Severity};
 use crate::drill::{Drill, Lexicon};
 use crate::error::{Error, Result};
 use crate::markdown;
+use crate::publish::{self, Draft, SaveOutcome, SaveRequest, Source, Stamp};
+use crate::review::{ReviewItem, ReviewReason};
 use crate::search::dict::Dictionary;
 use crate::search::query;
 use crate::search::{
@@ -70,6 +72,7 @@ pub struct Library {
     index: SearchIndex,
     last_sync: SyncStats,
     files_seen: usize,
+    review: BTreeMap<String, Vec<ReviewReason>>,
 }
 
 /// Everything read from a content folder in one pass: documents, dictionary, lexicon, problems.
@@ -90,7 +93,7 @@ fn scan(content_dir: &Path, clock: &dyn Clock) -> Result<Scan> {
         problems.extend(lex_problems);
         problems.extend(rubric_problems(&loaded.docs, &lexicon));
     }
-    problems.extend(review_problems(&loaded.docs, clock));
+    problems.extend(crate::review::problems(&loaded.docs, clock.today()));
     problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     Ok(Scan {
         loaded,
@@ -135,24 +138,6 @@ fn rubric_problems(docs: &[Document], lexicon: &Lexicon) -> Vec<Problem> {
     out
 }
 
-fn review_problems(docs: &[Document], clock: &dyn Clock) -> Vec<Problem> {
-    let today = clock.today();
-    docs.iter()
-        .filter_map(|d| {
-            let r = d.rule.as_ref()?;
-            let due = r.review_due()?;
-            r.needs_review(today).then(|| {
-                Problem::warning(
-                    &d.path,
-                    1,
-                    format!("rule review overdue since {due} (待复核)"),
-                )
-                .hint("check the note against its source, then update `reviewed:`")
-            })
-        })
-        .collect()
-}
-
 impl Library {
     /// Loads the content folder and opens (syncing) its index.
     pub fn open(config: LibraryConfig, clock: Arc<dyn Clock>) -> Result<Library> {
@@ -176,7 +161,9 @@ impl Library {
             .collect();
         let (index, last_sync) = SearchIndex::open(index_dir.as_deref(), &dict, &docs)?;
         drop(docs);
+        let review = crate::review::compute(entries.values().map(|e| &e.doc), clock.today());
         Ok(Library {
+            review,
             config,
             clock,
             entries,
@@ -206,6 +193,8 @@ impl Library {
         self.lexicon = lexicon;
         self.entries = make_entries(loaded.docs);
         self.problems = problems;
+        self.review =
+            crate::review::compute(self.entries.values().map(|e| &e.doc), self.clock.today());
         let docs: Vec<IndexDoc<'_>> = self
             .entries
             .values()
@@ -257,6 +246,7 @@ impl Library {
                 } else {
                     std::borrow::Cow::Borrowed(&e.doc.extra_text)
                 };
+                let needs_review = self.review.contains_key(&id);
                 Some(Hit {
                     id,
                     kind: e.doc.kind,
@@ -265,6 +255,7 @@ impl Library {
                     score,
                     snippet: make_snippet(&source, &needles, SNIPPET_CHARS),
                     phrase: best_phrase(&e.doc.phrases, &raw_terms, &needles).cloned(),
+                    needs_review,
                 })
             })
             .collect();
@@ -448,10 +439,129 @@ impl Library {
                 needs_review: r.needs_review(today),
             }),
             case: doc.case.clone(),
+            review: self.review.get(&doc.id).cloned().unwrap_or_default(),
             html: self.render_html(id)?,
             links,
             backlinks,
         })
+    }
+
+    /// The 待复核 list: overdue rules and documents relying on rules changed since.
+    pub fn review_items(&self) -> Vec<ReviewItem> {
+        crate::review::items(self.entries.values().map(|e| &e.doc), self.clock.today())
+    }
+
+    /// A document's file, for the editor.
+    pub fn source(&self, id: &str) -> Result<Source> {
+        let doc = self.document(id)?;
+        publish::read_source(&self.config.content_dir, &doc.path)
+    }
+
+    /// Checks `text` as it would load at `rel` in this library: the file's own problems plus
+    /// duplicate ids, broken links and unknown rubric elements — the messages of `kefu check`.
+    pub fn validate(&self, rel: &str, text: &str) -> (Option<Document>, Vec<Problem>) {
+        let (doc, mut problems) = content::load_file_text(rel, text.as_bytes());
+        if let Some(d) = &doc {
+            if let Some(other) = self.entries.get(&d.id).filter(|o| o.doc.path != rel) {
+                problems.push(
+                    Problem::error(rel, 1, format!("duplicate id `{}`: already used by {}; this file was not loaded", d.id, other.doc.path))
+                        .hint("give one of the two files a different `id:` (or remove `id:` to use the file path)"),
+                );
+            }
+            for link in &d.links {
+                if link.target != d.id && !self.entries.contains_key(&link.target) {
+                    problems.push(
+                        Problem::error(rel, link.line, format!("broken link [[{}]]: no document has this id", link.target))
+                            .hint("a document's id is its `id:` or its path without `.md`, e.g. [[rules/law-7day-return]]"),
+                    );
+                }
+            }
+            if d.kind == Kind::Drill {
+                problems.extend(rubric_problems(std::slice::from_ref(d), &self.lexicon));
+            }
+        }
+        problems.sort_by_key(|p| p.line);
+        (doc, problems)
+    }
+
+    /// Live preview and validation of an editor buffer. `rel` is `None` for a new document,
+    /// whose path is then made from its kind and title.
+    pub fn check_source(&self, rel: Option<&str>, text: &str) -> SourceCheck {
+        let path = match rel {
+            Some(r) => Some(r.to_string()),
+            None => content::load_file_text(publish::NEW_DOCUMENT, text.as_bytes())
+                .0
+                .filter(|d| !d.title.is_empty())
+                .map(|d| {
+                    publish::new_path(
+                        &self.config.content_dir,
+                        d.kind,
+                        &d.title,
+                        self.clock.today(),
+                    )
+                }),
+        };
+        let (doc, problems) = self.validate(path.as_deref().unwrap_or(publish::NEW_DOCUMENT), text);
+        let body = doc
+            .as_ref()
+            .map_or_else(|| content::body_of(text), |d| d.body.as_str());
+        let html = markdown::render_html(body, &|t: &str| {
+            self.entries.get(t).map(|e| e.doc.title.clone())
+        });
+        SourceCheck {
+            path,
+            id: doc.map(|d| d.id),
+            html,
+            problems,
+        }
+    }
+
+    /// Saves an editor buffer (never over a file changed on disk), then re-reads the folder so
+    /// the document is searchable at once. `author` fills an empty `author:`.
+    pub fn save_source(&mut self, req: &SaveRequest, author: Option<&str>) -> Result<SaveOutcome> {
+        let stamp = Stamp {
+            today: self.clock.today(),
+            author,
+        };
+        let out = publish::save(&self.config.content_dir, req, &stamp, &|r, t| {
+            self.validate(r, t)
+        })?;
+        if matches!(out, SaveOutcome::Saved { .. }) {
+            self.reload()?;
+        }
+        Ok(out)
+    }
+
+    /// "Keep both" after a conflict: saves the buffer as a copy beside the original.
+    pub fn save_copy(&mut self, req: &SaveRequest, author: Option<&str>) -> Result<SaveOutcome> {
+        let stamp = Stamp {
+            today: self.clock.today(),
+            author,
+        };
+        let out = publish::save_copy(&self.config.content_dir, req, &stamp, &|r, t| {
+            self.validate(r, t)
+        })?;
+        if matches!(out, SaveOutcome::Saved { .. }) {
+            self.reload()?;
+        }
+        Ok(out)
+    }
+
+    /// A new case from the template ("发布案例").
+    pub fn new_case(&self, author: Option<&str>) -> Draft {
+        Draft {
+            kind: Kind::Case,
+            text: publish::case_template(author, self.clock.today()),
+        }
+    }
+
+    /// A drill draft made from a case ("生成练习").
+    pub fn drill_draft(&self, case_id: &str, author: Option<&str>) -> Result<Draft> {
+        let doc = self.document(case_id)?;
+        if doc.kind != Kind::Case {
+            return Err(Error::InvalidInput(format!("`{case_id}` is not a case")));
+        }
+        Ok(publish::drill_from_case(doc, author, self.clock.today()))
     }
 
     /// A summary for the status bar.
@@ -471,6 +581,7 @@ impl Library {
                 .collect(),
             errors,
             warnings: self.problems.len() - errors,
+            review: self.review.len(),
             last_sync: self.last_sync.clone(),
         }
     }

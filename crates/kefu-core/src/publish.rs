@@ -8,7 +8,7 @@ use pinyin::ToPinyin;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::content::{self, Problem};
+use crate::content::{self, Document, Kind, Problem, Severity};
 use crate::error::{Error, Result};
 use crate::settings::write_atomic;
 
@@ -28,8 +28,10 @@ pub struct Source {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct SaveRequest {
-    /// Path relative to the content folder (must end in `.md`).
-    pub path: String,
+    /// Path relative to the content folder (must end in `.md`); `None` for a new document,
+    /// whose path is made from its kind, title and today's date (see [`new_path`]).
+    #[ts(optional)]
+    pub path: Option<String>,
     /// The new text.
     pub text: String,
     /// Fingerprint of the file when it was opened; `None` for a new file (which must not exist).
@@ -46,8 +48,12 @@ pub enum SaveOutcome {
     Saved {
         /// Relative path.
         path: String,
+        /// The document's id.
+        id: String,
         /// New fingerprint.
         fingerprint: String,
+        /// The text as written (with `updated:` / `created:` / `author:` filled in).
+        text: String,
         /// Warnings about the saved text.
         problems: Vec<Problem>,
     },
@@ -101,10 +107,40 @@ pub fn read_source(content_dir: &Path, rel: &str) -> Result<Source> {
     })
 }
 
-/// Saves `req` unless the file changed since it was opened or the text would not load.
+/// What a save fills in: today's date and the author (from the profile).
+#[derive(Debug, Clone, Copy)]
+pub struct Stamp<'a> {
+    /// Written to `updated:` (and to `created:` for a new document).
+    pub today: NaiveDate,
+    /// Written to `author:` when the document names none.
+    pub author: Option<&'a str>,
+}
+
+/// Checks a text as it would load at a path: the document (if it loads) and its problems.
+pub type Validate<'a> = dyn Fn(&str, &str) -> (Option<Document>, Vec<Problem>) + 'a;
+
+/// Saves `req` unless the file changed since it was opened or the text has errors (as
+/// `validate` reports them). Fills in `updated:`, `created:` (new documents) and `author:`.
 /// Always writes UTF-8, atomically. Never modifies anything else.
-pub fn save(content_dir: &Path, req: &SaveRequest) -> Result<SaveOutcome> {
-    let path = resolve(content_dir, &req.path)?;
+pub fn save(
+    content_dir: &Path,
+    req: &SaveRequest,
+    stamp: &Stamp<'_>,
+    validate: &Validate<'_>,
+) -> Result<SaveOutcome> {
+    let is_new = req.base_fingerprint.is_none();
+    let text = stamp_text(&req.text, stamp.today, is_new, stamp.author);
+    let rel = match &req.path {
+        Some(p) => p.clone(),
+        None => {
+            let (doc, problems) = content::load_file_text(NEW_DOCUMENT, text.as_bytes());
+            match doc {
+                Some(d) => new_path(content_dir, d.kind, &d.title, stamp.today),
+                None => return Ok(SaveOutcome::Invalid { problems }),
+            }
+        }
+    };
+    let path = resolve(content_dir, &rel)?;
     match std::fs::read(&path) {
         Ok(disk) => {
             let disk_fp = fingerprint(&disk);
@@ -114,7 +150,7 @@ pub fn save(content_dir: &Path, req: &SaveRequest) -> Result<SaveOutcome> {
                     _ => String::new(),
                 };
                 return Ok(SaveOutcome::Conflict {
-                    path: req.path.clone(),
+                    path: rel,
                     disk_text,
                     disk_fingerprint: disk_fp,
                 });
@@ -124,16 +160,166 @@ pub fn save(content_dir: &Path, req: &SaveRequest) -> Result<SaveOutcome> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(Error::io(&path, e)),
     }
-    let (doc, problems) = content::load_file_text(&req.path, req.text.as_bytes());
-    if doc.is_none() {
+    let (doc, problems) = validate(&rel, &text);
+    let Some(doc) = doc else {
+        return Ok(SaveOutcome::Invalid { problems });
+    };
+    if problems.iter().any(|p| p.severity == Severity::Error) {
         return Ok(SaveOutcome::Invalid { problems });
     }
-    write_atomic(&path, req.text.as_bytes())?;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    write_atomic(&path, text.as_bytes())?;
     Ok(SaveOutcome::Saved {
-        path: req.path.clone(),
-        fingerprint: fingerprint(req.text.as_bytes()),
+        path: rel,
+        id: doc.id,
+        fingerprint: fingerprint(text.as_bytes()),
+        text,
         problems,
     })
+}
+
+/// The path problems of a document without a path yet are reported under.
+pub const NEW_DOCUMENT: &str = "(new document)";
+
+/// "Keep both" after a conflict: the editor's text goes to a new file next to the original
+/// (`<name>-copy.md`, `-copy-2` …) without the original's explicit `id:`, so both load.
+pub fn save_copy(
+    content_dir: &Path,
+    req: &SaveRequest,
+    stamp: &Stamp<'_>,
+    validate: &Validate<'_>,
+) -> Result<SaveOutcome> {
+    let original = req
+        .path
+        .as_deref()
+        .ok_or_else(|| Error::InvalidInput("a copy needs the original's path".into()))?;
+    resolve(content_dir, original)?;
+    let stem = original.trim_end_matches(".md");
+    let mut n = 1;
+    let copy = loop {
+        let candidate = if n == 1 {
+            format!("{stem}-copy.md")
+        } else {
+            format!("{stem}-copy-{n}.md")
+        };
+        if !content_dir.join(&candidate).exists() {
+            break candidate;
+        }
+        n += 1;
+    };
+    let text = set_front_matter_key(&req.text, "id", None);
+    save(
+        content_dir,
+        &SaveRequest {
+            path: Some(copy),
+            text,
+            base_fingerprint: None,
+        },
+        stamp,
+        validate,
+    )
+}
+
+/// The byte ranges of the front matter's YAML lines, or `None` when the text has none.
+fn front_matter_lines(text: &str) -> Option<(usize, usize)> {
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next()?;
+    if first.trim_end() != "---" {
+        return None;
+    }
+    let start = first.len();
+    let mut offset = start;
+    for line in lines {
+        let t = line.trim_end();
+        if t == "---" || t == "..." {
+            return Some((start, offset));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Sets (or with `None` removes) a top-level front matter key, keeping every other line as
+/// written. A text without front matter is returned unchanged.
+pub fn set_front_matter_key(text: &str, key: &str, value: Option<&str>) -> String {
+    let Some((start, end)) = front_matter_lines(text) else {
+        return text.to_string();
+    };
+    let yaml = &text[start..end];
+    let mut out = String::with_capacity(text.len() + 32);
+    out.push_str(&text[..start]);
+    let mut done = false;
+    for line in yaml.split_inclusive('\n') {
+        let is_key = line
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with(':'));
+        if is_key {
+            if let (Some(v), false) = (value, done) {
+                out.push_str(&format!("{key}: {v}\n"));
+            }
+            done = true;
+        } else {
+            out.push_str(line);
+        }
+    }
+    if !done && let Some(v) = value {
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(&format!("{key}: {v}\n"));
+    }
+    out.push_str(&text[end..]);
+    out
+}
+
+/// The value of a top-level front matter key as written (trimmed), if the line exists.
+pub fn front_matter_value(text: &str, key: &str) -> Option<String> {
+    let (start, end) = front_matter_lines(text)?;
+    text[start..end].lines().find_map(|line| {
+        let rest = line.strip_prefix(key)?.trim_start();
+        let v = rest.strip_prefix(':')?;
+        Some(v.trim().to_string())
+    })
+}
+
+/// A YAML scalar for `s`: plain when safe, double-quoted otherwise.
+pub fn yaml_scalar(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.trim() == s
+        && !s.starts_with([
+            '-', '?', '!', '&', '*', '|', '>', '%', '@', '`', '\'', '"', '[', '{',
+        ])
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !s.contains(['\n', '\t'])
+        && !matches!(s, "true" | "false" | "null" | "~" | "yes" | "no");
+    if plain {
+        s.to_string()
+    } else {
+        let escaped = s
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n");
+        format!("\"{escaped}\"")
+    }
+}
+
+/// Fills in what a save records: `updated:` today, `created:` for a new document that has
+/// none, and `author:` when empty and known.
+pub fn stamp_text(text: &str, today: NaiveDate, is_new: bool, author: Option<&str>) -> String {
+    let today = today.to_string();
+    let mut out = set_front_matter_key(text, "updated", Some(&today));
+    if is_new && front_matter_value(&out, "created").is_none_or(|v| v.is_empty()) {
+        out = set_front_matter_key(&out, "created", Some(&today));
+    }
+    if let Some(a) = author.map(str::trim).filter(|a| !a.is_empty())
+        && front_matter_value(&out, "author").is_none_or(|v| v.is_empty() || v == "\"\"")
+    {
+        out = set_front_matter_key(&out, "author", Some(&yaml_scalar(a)));
+    }
+    out
 }
 
 /// A slug from a title: pinyin syllables joined by `-` (ASCII kept), at most 48 characters.
@@ -172,9 +358,15 @@ pub fn slug(title: &str) -> String {
     if s.is_empty() { "case".to_string() } else { s }
 }
 
-/// A free path for a new case: `cases/<date>-<slug>.md`, with `-2`, `-3` … when taken.
-pub fn new_case_path(content_dir: &Path, title: &str, date: NaiveDate) -> String {
-    let base = format!("cases/{date}-{}", slug(title));
+/// A free path for a new document: `cases/<date>-<slug>.md` for cases, `<folder>/<slug>.md`
+/// for the other kinds, with `-2`, `-3` … when taken.
+pub fn new_path(content_dir: &Path, kind: Kind, title: &str, date: NaiveDate) -> String {
+    let base = match kind {
+        Kind::Case => format!("cases/{date}-{}", slug(title)),
+        Kind::Playbook => format!("playbooks/{}", slug(title)),
+        Kind::Rule => format!("rules/{}", slug(title)),
+        Kind::Drill => format!("drills/{}", slug(title)),
+    };
     let mut candidate = format!("{base}.md");
     let mut n = 2;
     while content_dir.join(&candidate).exists() {
@@ -184,11 +376,285 @@ pub fn new_case_path(content_dir: &Path, title: &str, date: NaiveDate) -> String
     candidate
 }
 
+/// An editor buffer for a document that is not saved yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Draft {
+    /// What it will be.
+    pub kind: Kind,
+    /// The text to start from.
+    pub text: String,
+}
+
+/// The sections of a case write-up, in order.
+pub const CASE_SECTIONS: &[&str] = &[
+    "情况",
+    "客户情绪",
+    "处理过程",
+    "关键话术",
+    "引用规则",
+    "结果",
+    "心得",
+];
+
+/// A new case: front matter for the form and the seven sections with short prompts.
+/// The title is left empty for the author to fill in.
+pub fn case_template(author: Option<&str>, today: NaiveDate) -> String {
+    let author = author
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(yaml_scalar)
+        .unwrap_or_default();
+    format!(
+        "---\nkind: case\ntitle: \nplatform: \noutcome: \ntags: []\nauthor: {author}\ncreated: {today}\nupdated: {today}\n---\n\
+## 情况\n什么平台、什么商品、买家遇到了什么问题；订单数、金额、时间点等关键事实。\n\n\
+## 客户情绪\n> 买家：把买家的原话贴在这里，一行一条（“生成练习”会把它们变成练习题）\n\n\
+## 处理过程\n1. 第一步做了什么、为什么\n2. \n\n\
+## 关键话术\n- “最管用的一句回复，原话照写”\n\n\
+## 引用规则\n- 用双中括号写规则的 id 链接过去，例如 rules/ 下的文件名\n\n\
+## 结果\n结果如何，尽量用数字：和解与否、退款几单、评分变化。\n\n\
+## 心得\n- 下次遇到同类问题，先做什么\n"
+    )
+}
+
+/// The sections of a Markdown body by `## ` heading: (heading, text).
+fn sections(body: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in body.lines() {
+        if let Some(h) = line.strip_prefix("## ") {
+            out.push((h.trim().to_string(), String::new()));
+        } else if let Some((_, text)) = out.last_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    out
+}
+
+/// Text inside Chinese or ASCII double quotes, in order.
+fn quoted(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    for c in text.chars() {
+        match (c, current.as_mut()) {
+            ('“', None) => current = Some(String::new()),
+            ('”', Some(_)) => {
+                if let Some(q) = current.take().filter(|q| !q.trim().is_empty()) {
+                    out.push(q.trim().to_string());
+                }
+            }
+            (c, Some(q)) => q.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A template prompt left in place (the author did not replace it).
+fn is_template_prompt(s: &str) -> bool {
+    case_template(None, NaiveDate::MIN).contains(s.trim())
+}
+
+/// Strips a speaker label such as `买家：`.
+fn strip_speaker(s: &str) -> &str {
+    for label in ["买家", "顾客", "客户", "客人", "用户"] {
+        if let Some(rest) = s.strip_prefix(label) {
+            let rest = rest.trim_start();
+            if let Some(r) = rest.strip_prefix('：').or_else(|| rest.strip_prefix(':')) {
+                return r.trim();
+            }
+        }
+    }
+    s.trim()
+}
+
+/// The customer's messages in a case: `> ` quote lines under 情况 / 客户情绪 (speaker labels
+/// removed), else text in quotes attributed to the buyer in those sections.
+pub fn customer_messages(case_body: &str) -> Vec<String> {
+    let secs = sections(case_body);
+    let relevant: Vec<&str> = secs
+        .iter()
+        .filter(|(h, _)| h.contains("情况") || h.contains("情绪") || h.contains("买家"))
+        .map(|(_, t)| t.as_str())
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    for t in &relevant {
+        for line in t.lines() {
+            if let Some(q) = line.trim_start().strip_prefix('>') {
+                let m = strip_speaker(q.trim());
+                if !m.is_empty() && !is_template_prompt(m) && !out.iter().any(|o| o == m) {
+                    out.push(m.to_string());
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        for t in &relevant {
+            for q in quoted(t) {
+                if !is_template_prompt(&q) && !out.contains(&q) {
+                    out.push(q);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The key replies of a case: list items under 关键话术, taking the quoted text when there is
+/// one; items that only point elsewhere (`见 [[…]]`) are skipped.
+pub fn key_phrases(case_body: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (h, text) in sections(case_body) {
+        if !h.contains("话术") {
+            continue;
+        }
+        for line in text.lines() {
+            let t = line.trim_start();
+            let Some(item) = t
+                .strip_prefix("- ")
+                .or_else(|| t.strip_prefix("* "))
+                .or_else(|| t.strip_prefix("> "))
+            else {
+                continue;
+            };
+            let q = quoted(item);
+            let phrases = if q.is_empty() {
+                let after = item.split_once('：').map_or(item, |(_, rest)| rest).trim();
+                if after.contains("[[") || after.chars().count() < 6 {
+                    Vec::new()
+                } else {
+                    vec![after.to_string()]
+                }
+            } else {
+                q
+            };
+            for p in phrases {
+                if !is_template_prompt(&p) && !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The drill category a case most likely trains, from its title and tags.
+fn guess_category(doc: &Document) -> &'static str {
+    let hay = format!("{} {}", doc.title, doc.tags.join(" "));
+    let table: &[(&[&str], &str)] = &[
+        (&["差评", "评价"], "差评挽回"),
+        (&["地址"], "修改地址"),
+        (&["退货"], "退货退款"),
+        (&["退款"], "退款"),
+        (&["物流", "快递", "丢件", "破损"], "物流异常"),
+        (&["发货", "催单", "缺货"], "催发货"),
+        (&["质量", "售后"], "售后质量"),
+        (&["投诉", "纠纷", "介入", "愤怒"], "安抚投诉"),
+    ];
+    table
+        .iter()
+        .find(|(words, _)| words.iter().any(|w| hay.contains(w)))
+        .map_or("安抚投诉", |(_, c)| c)
+}
+
+/// The customer's mood as a drill persona, from the 客户情绪 section.
+fn guess_persona(case_body: &str) -> &'static str {
+    let mood: String = sections(case_body)
+        .into_iter()
+        .filter(|(h, _)| h.contains("情绪"))
+        .map(|(_, t)| t)
+        .collect();
+    if ["愤怒", "生气", "骂", "投诉", "火大", "气愤"]
+        .iter()
+        .any(|w| mood.contains(w))
+    {
+        "愤怒"
+    } else if ["着急", "急", "催"].iter().any(|w| mood.contains(w)) {
+        "着急"
+    } else if ["犹豫", "纠结", "不确定"].iter().any(|w| mood.contains(w)) {
+        "犹豫"
+    } else {
+        "平和"
+    }
+}
+
+/// A YAML block list, one item per line.
+fn yaml_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|i| format!("  - {}\n", yaml_scalar(i)))
+        .collect()
+}
+
+/// "生成练习": a drill draft from a case — the customer's messages as the prompt, the key
+/// phrases as reference replies, the case linked from the body. Placeholders remain where the
+/// case has nothing to offer, so validation points the author at them.
+pub fn drill_from_case(case: &Document, author: Option<&str>, today: NaiveDate) -> Draft {
+    let customer = customer_messages(&case.body);
+    let references = key_phrases(&case.body);
+    let platforms = case
+        .case
+        .as_ref()
+        .and_then(|c| c.platform)
+        .or_else(|| case.platforms.first().copied())
+        .map(|p| format!("[{}]", p.as_str()))
+        .unwrap_or_else(|| "[]".into());
+    let customer = if customer.is_empty() {
+        "  - \"\"   # 买家的原话：案例里没有找到引用（> 买家：…），请补上\n".to_string()
+    } else {
+        yaml_list(&customer)
+    };
+    let references = if references.is_empty() {
+        "  - \"\"   # 好回复：案例的“关键话术”里没有找到，请补上\n".to_string()
+    } else {
+        yaml_list(&references)
+    };
+    let mut tags = case.tags.clone();
+    tags.push("案例改编".into());
+    let tags: Vec<String> = tags.iter().map(|t| yaml_scalar(t)).collect();
+    let author = author
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(yaml_scalar)
+        .unwrap_or_default();
+    let text = format!(
+        "---\nkind: drill\ntitle: {title}\ncategory: {category}\nplatforms: {platforms}\ndifficulty: 4\npersona: {persona}\ntime_limit_s: 120\nallow_paste: false\ntags: [{tags}]\ncustomer:\n{customer}references:\n{references}poor: []\nrubric:\n  elements: [称呼, 共情, 具体动作, 跟进承诺]\nauthor: {author}\ncreated: {today}\nupdated: {today}\n---\n训练要点：改编自案例 [[{id}]]。\n",
+        title = yaml_scalar(&format!("{}（案例练习）", case.title)),
+        category = guess_category(case),
+        persona = guess_persona(&case.body),
+        tags = tags.join(", "),
+        id = case.id,
+    );
+    Draft {
+        kind: Kind::Drill,
+        text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const DOC: &str = "---\nkind: case\ntitle: 测试案例\n---\n## 情况\n正文\n";
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 24).expect("date")
+    }
+
+    fn stamp() -> Stamp<'static> {
+        Stamp {
+            today: today(),
+            author: Some("售后组 李强"),
+        }
+    }
+
+    fn plain(rel: &str, text: &str) -> (Option<Document>, Vec<Problem>) {
+        content::load_file_text(rel, text.as_bytes())
+    }
+
+    fn save(dir: &Path, req: &SaveRequest) -> Result<SaveOutcome> {
+        super::save(dir, req, &stamp(), &plain)
+    }
 
     #[test]
     fn saving_detects_changes_made_elsewhere() {
@@ -201,7 +667,7 @@ mod tests {
         let theirs = DOC.replace("正文", "别人的修改");
         std::fs::write(tmp.path().join(rel), &theirs).expect("write");
         let mine = SaveRequest {
-            path: rel.into(),
+            path: Some(rel.into()),
             text: DOC.replace("正文", "我的修改"),
             base_fingerprint: Some(opened.fingerprint),
         };
@@ -224,10 +690,12 @@ mod tests {
             save(tmp.path(), &ok).expect("save"),
             SaveOutcome::Saved { .. }
         ));
+        let written = std::fs::read_to_string(tmp.path().join(rel)).expect("read");
+        assert!(written.contains("我的修改"));
+        assert!(written.contains("updated: 2026-11-24"), "{written}");
         assert!(
-            std::fs::read_to_string(tmp.path().join(rel))
-                .expect("read")
-                .contains("我的修改")
+            !written.contains("created:"),
+            "created is only set on new files"
         );
     }
 
@@ -236,7 +704,7 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tmp");
         std::fs::write(tmp.path().join("a.md"), DOC).expect("write");
         let req = SaveRequest {
-            path: "a.md".into(),
+            path: Some("a.md".into()),
             text: DOC.into(),
             base_fingerprint: None,
         };
@@ -245,7 +713,7 @@ mod tests {
             SaveOutcome::Conflict { .. }
         ));
         let bad = SaveRequest {
-            path: "b.md".into(),
+            path: Some("b.md".into()),
             text: "no front matter".into(),
             base_fingerprint: None,
         };
@@ -285,13 +753,150 @@ mod tests {
             "yi-fa-huo-jin-tui-kuan-pi-liang-shai-cha"
         );
         assert_eq!(slug("iPhone 15 破损"), "iphone-15-po-sun");
-        let p = new_case_path(tmp.path(), "恶意差评", date);
+        let p = new_path(tmp.path(), Kind::Case, "恶意差评", date);
         assert_eq!(p, "cases/2026-11-24-e-yi-cha-ping.md");
         std::fs::create_dir_all(tmp.path().join("cases")).expect("mkdir");
         std::fs::write(tmp.path().join(&p), DOC).expect("write");
         assert_eq!(
-            new_case_path(tmp.path(), "恶意差评", date),
+            new_path(tmp.path(), Kind::Case, "恶意差评", date),
             "cases/2026-11-24-e-yi-cha-ping-2.md"
+        );
+    }
+
+    #[test]
+    fn stamping_sets_dates_and_author_and_keeps_everything_else() {
+        let text = "---\nkind: case\ntitle: 标题 # 注释\nupdated: 2020-01-01\nauthor:\ntags: [a]\n---\n正文\nupdated: not front matter\n";
+        let out = stamp_text(text, today(), true, Some("组长: 王敏"));
+        assert_eq!(
+            out,
+            "---\nkind: case\ntitle: 标题 # 注释\nupdated: 2026-11-24\nauthor: \"组长: 王敏\"\ntags: [a]\ncreated: 2026-11-24\n---\n正文\nupdated: not front matter\n"
+        );
+        // An author already named is kept; created is not touched on edits.
+        let again = stamp_text(&out, today(), false, Some("别人"));
+        assert_eq!(again, out);
+        assert_eq!(
+            stamp_text("no front matter", today(), true, None),
+            "no front matter"
+        );
+        assert_eq!(
+            set_front_matter_key("---\nid: x\nkind: case\n---\n", "id", None),
+            "---\nkind: case\n---\n"
+        );
+    }
+
+    #[test]
+    fn a_new_case_from_the_template_gets_a_dated_pinyin_path() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let template = case_template(Some("老客服 张三"), today());
+        // The empty title is what validation reports first.
+        let (doc, problems) = plain(NEW_DOCUMENT, &template);
+        assert!(doc.is_none());
+        assert!(
+            problems.iter().any(|p| p.message.contains("title")),
+            "{problems:?}"
+        );
+        let text = template.replacen("title: \n", "title: 已发货仅退款批量处理\n", 1);
+        let req = SaveRequest {
+            path: None,
+            text,
+            base_fingerprint: None,
+        };
+        match save(tmp.path(), &req).expect("save") {
+            SaveOutcome::Saved { path, id, text, .. } => {
+                assert_eq!(
+                    path,
+                    "cases/2026-11-24-yi-fa-huo-jin-tui-kuan-pi-liang-chu-li.md"
+                );
+                assert_eq!(
+                    id,
+                    "cases/2026-11-24-yi-fa-huo-jin-tui-kuan-pi-liang-chu-li"
+                );
+                assert!(text.contains("author: 老客服 张三"));
+                assert_eq!(
+                    std::fs::read_to_string(tmp.path().join(&path)).expect("read"),
+                    text
+                );
+            }
+            other => panic!("expected saved, got {other:?}"),
+        }
+        // The same title again: a new file beside it, nothing replaced.
+        let again = SaveRequest {
+            path: None,
+            text: template.replacen("title: \n", "title: 已发货仅退款批量处理\n", 1),
+            base_fingerprint: None,
+        };
+        match save(tmp.path(), &again).expect("save") {
+            SaveOutcome::Saved { path, .. } => assert!(path.ends_with("-2.md"), "{path}"),
+            other => panic!("expected saved, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn keep_both_writes_a_copy_without_the_explicit_id() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        std::fs::create_dir_all(tmp.path().join("cases")).expect("mkdir");
+        let text = "---\nid: my-case\nkind: case\ntitle: 案例\n---\n我的版本\n";
+        std::fs::write(tmp.path().join("cases/a.md"), "theirs").expect("write");
+        let req = SaveRequest {
+            path: Some("cases/a.md".into()),
+            text: text.into(),
+            base_fingerprint: Some("stale".into()),
+        };
+        match save_copy(tmp.path(), &req, &stamp(), &plain).expect("copy") {
+            SaveOutcome::Saved { path, id, .. } => {
+                assert_eq!(path, "cases/a-copy.md");
+                assert_eq!(id, "cases/a-copy");
+            }
+            other => panic!("expected saved, got {other:?}"),
+        }
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join("cases/a.md")).expect("read"),
+            "theirs"
+        );
+        match save_copy(tmp.path(), &req, &stamp(), &plain).expect("copy") {
+            SaveOutcome::Saved { path, .. } => assert_eq!(path, "cases/a-copy-2.md"),
+            other => panic!("expected saved, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_drill_draft_takes_the_buyers_words_and_the_key_replies() {
+        let case = "---\nkind: case\ntitle: 已发货仅退款\nplatform: pdd\ntags: [退款, 仅退款]\n---\n## 情况\n买家说“东西没收到”，其实已签收。\n\n## 客户情绪\n很生气，说要投诉。\n> 买家：东西根本没收到，你们凭什么不退款？\n> 我要投诉你们！\n\n## 关键话术\n- 给买家：“亲，我这边马上帮您核实签收记录，10分钟内给您答复~”\n- 见 [[playbooks/x]] 的 tk1\n- 亲，签收照片我已经发给您了，您看下是不是家人代收的呢？\n";
+        let (doc, problems) = plain("cases/x.md", case);
+        let doc = doc.unwrap_or_else(|| panic!("{problems:?}"));
+        let draft = drill_from_case(&doc, Some("王敏"), today());
+        let (drill, problems) = plain("drills/x.md", &draft.text);
+        let drill = drill.unwrap_or_else(|| panic!("draft loads: {problems:?}\n{}", draft.text));
+        let d = drill.drill.expect("a drill");
+        assert_eq!(
+            d.customer,
+            ["东西根本没收到，你们凭什么不退款？", "我要投诉你们！"]
+        );
+        assert_eq!(
+            d.references,
+            [
+                "亲，我这边马上帮您核实签收记录，10分钟内给您答复~",
+                "亲，签收照片我已经发给您了，您看下是不是家人代收的呢？"
+            ]
+        );
+        assert_eq!(d.category, "退款");
+        assert_eq!(d.persona, crate::drill::Persona::Angry);
+        assert_eq!(drill.platforms, [crate::Platform::Pdd]);
+        assert!(drill.links.iter().any(|l| l.target == "cases/x"));
+        // A case without quotes leaves placeholders that validation reports.
+        let (bare, _) = plain(
+            "cases/y.md",
+            "---\nkind: case\ntitle: 空\n---\n## 情况\n无\n",
+        );
+        let draft = drill_from_case(&bare.expect("loads"), None, today());
+        let (d, problems) = plain("drills/y.md", &draft.text);
+        assert!(
+            d.is_some_and(|d| d.drill.is_some_and(|x| x.customer.is_empty()))
+                || !problems.is_empty()
+        );
+        assert!(
+            problems.iter().any(|p| p.message.contains("customer")),
+            "{problems:?}"
         );
     }
 }

@@ -172,6 +172,7 @@ struct RawFrontMatter {
     aliases: Option<OneOrMany>,
     author: Option<Text>,
     updated: Option<Spanned<String>>,
+    created: Option<Spanned<String>>,
     phrases: Option<Vec<Spanned<RawPhrase>>>,
     platform: Option<Spanned<String>>,
     outcome: Option<Text>,
@@ -332,6 +333,7 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
         d
     };
     let updated = date("updated", raw.updated, &mut problems);
+    let created = date("created", raw.created, &mut problems);
 
     let mut platforms = Vec::new();
     for p in raw.platforms.map(OneOrMany::into_vec).unwrap_or_default() {
@@ -493,6 +495,7 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
             .map(|a| a.trim().to_string())
             .filter(|a| !a.is_empty()),
         updated,
+        created,
         phrases,
         case,
         rule,

@@ -146,6 +146,13 @@ pub fn load_file_text(rel: &str, bytes: &[u8]) -> (Option<Document>, Vec<Problem
             return (None, problems);
         }
     };
+    if let Some(line) = conflict_marker_line(&text) {
+        problems.push(
+            Problem::error(rel, line, "unresolved git merge conflict (`<<<<<<<` marker); the file was not loaded")
+                .hint("keep the text you want, delete the `<<<<<<<`, `=======` and `>>>>>>>` lines, save, then sync again"),
+        );
+        return (None, problems);
+    }
     let split = match front_matter::split(&text) {
         Ok(s) => s,
         Err(SplitError::Missing) => {
@@ -179,6 +186,25 @@ pub fn load_file_text(rel: &str, bytes: &[u8]) -> (Option<Document>, Vec<Problem
         .collect();
     warn_markup(rel, &doc, &mut problems);
     (Some(doc), problems)
+}
+
+/// The Markdown body of a file's text: everything after the front matter (the whole text when
+/// there is none), for previews of text that does not load.
+pub fn body_of(text: &str) -> &str {
+    front_matter::split(text).map_or(text, |s| s.body)
+}
+
+/// The 1-based line of the first git conflict marker (`<<<<<<< ` followed later by `>>>>>>> `).
+pub fn conflict_marker_line(text: &str) -> Option<usize> {
+    let mut start = None;
+    for (i, line) in text.lines().enumerate() {
+        if start.is_none() && (line.starts_with("<<<<<<< ") || line == "<<<<<<<") {
+            start = Some(i + 1);
+        } else if start.is_some() && (line.starts_with(">>>>>>> ") || line == ">>>>>>>") {
+            return start;
+        }
+    }
+    None
 }
 
 /// HTML in content is neutralised when shown; tell the author so nothing surprises them.

@@ -243,6 +243,8 @@ pub struct Document {
     pub author: Option<String>,
     /// Last substantive update.
     pub updated: Option<NaiveDate>,
+    /// When it was first written (`created:`), if recorded.
+    pub created: Option<NaiveDate>,
     /// Reply phrases (playbooks only).
     pub phrases: Vec<Phrase>,
     /// Case metadata (cases only).

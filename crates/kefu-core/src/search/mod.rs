@@ -58,6 +58,8 @@ pub struct Hit {
     pub snippet: Snippet,
     /// For playbooks: the phrase that best matches the query.
     pub phrase: Option<Phrase>,
+    /// Listed under 待复核: an overdue rule, or relies on a rule changed since.
+    pub needs_review: bool,
 }
 
 /// The answer to one query. Field names are a contract (`kefu search --json`).

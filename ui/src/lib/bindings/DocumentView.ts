@@ -4,6 +4,7 @@ import type { DocRef } from "./DocRef";
 import type { Kind } from "./Kind";
 import type { PhraseView } from "./PhraseView";
 import type { Platform } from "./Platform";
+import type { ReviewReason } from "./ReviewReason";
 import type { RuleView } from "./RuleView";
 
 /**
@@ -58,6 +59,10 @@ rule: RuleView | null,
  * Case metadata.
  */
 case: CaseMeta | null, 
+/**
+ * Why it needs review (待复核); empty when it does not.
+ */
+review: Array<ReviewReason>, 
 /**
  * The body as sanitised HTML; document links are `<a href="#doc/ID">`.
  */

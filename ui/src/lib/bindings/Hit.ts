@@ -35,4 +35,8 @@ snippet: Snippet,
 /**
  * For playbooks: the phrase that best matches the query.
  */
-phrase: Phrase | null, };
+phrase: Phrase | null, 
+/**
+ * Listed under 待复核: an overdue rule, or relies on a rule changed since.
+ */
+needs_review: boolean, };

@@ -27,6 +27,10 @@ errors: number,
  */
 warnings: number, 
 /**
+ * Documents listed under 待复核.
+ */
+review: number, 
+/**
  * What the last index sync did.
  */
 last_sync: SyncStats, };

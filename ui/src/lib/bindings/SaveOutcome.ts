@@ -10,9 +10,17 @@ export type SaveOutcome = { "outcome": "saved",
  */
 path: string, 
 /**
+ * The document's id.
+ */
+id: string, 
+/**
  * New fingerprint.
  */
 fingerprint: string, 
+/**
+ * The text as written (with `updated:` / `created:` / `author:` filled in).
+ */
+text: string, 
 /**
  * Warnings about the saved text.
  */

@@ -5,9 +5,10 @@
  */
 export type SaveRequest = { 
 /**
- * Path relative to the content folder (must end in `.md`).
+ * Path relative to the content folder (must end in `.md`); `None` for a new document,
+ * whose path is made from its kind, title and today's date (see [`new_path`]).
  */
-path: string, 
+path?: string, 
 /**
  * The new text.
  */
