@@ -1,5 +1,7 @@
 //! `kefu`: check, index, search and show a Kefu content folder from the terminal.
 
+mod bench;
+
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -36,6 +38,8 @@ struct Dirs {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Benchmarks: Kefu against SQLite FTS5 and brute force (speed, relevance); see docs/benchmarks.md.
+    Bench(bench::BenchArgs),
     /// Validate the content folder; exit 1 when there is any error.
     Check {
         /// Print one JSON object instead of `path:line: severity: message` lines.
@@ -145,6 +149,10 @@ fn run(cli: Cli) -> CliResult {
         Command::Index => index(&cli.dirs),
         Command::Search(args) => search(&cli.dirs, args),
         Command::Show { id, json, html } => show(&cli.dirs, &id, json, html),
+        Command::Bench(args) => {
+            bench::run(&cli.dirs.content, &args)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Drill(DrillCommand::List { json }) => drill_list(&cli.dirs, json),
         Command::Drill(DrillCommand::Score {
             drill,
