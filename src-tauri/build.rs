@@ -16,6 +16,16 @@ const COMMANDS: &[&str] = &[
     "drill_submit",
     "drill_progress",
     "set_profile_name",
+    "source",
+    "source_at",
+    "new_case",
+    "drill_draft",
+    "check_source",
+    "save_source",
+    "save_copy",
+    "review_items",
+    "git_status",
+    "git_sync",
 ];
 
 fn main() {

@@ -13,6 +13,9 @@ use tauri::Manager;
 
 use crate::state::{AppState, Paths};
 
+/// Event sent to the UI after files changed on disk were picked up (payload: `ContentChanged`).
+pub const CONTENT_CHANGED_EVENT: &str = "kefu://content-changed";
+
 /// The content folder used when the settings name none: `$KEFU_CONTENT`, the bundled resources,
 /// or (for a build run from the repository) the repository's `content/`.
 fn bundled_content(app: &tauri::App) -> PathBuf {
@@ -61,7 +64,11 @@ pub fn run() {
             }
             let state = AppState::new(paths, settings);
             let loader = std::sync::Arc::clone(&state);
-            std::thread::spawn(move || loader.load());
+            let handle = app.handle().clone();
+            std::thread::spawn(move || {
+                loader.load();
+                loader.watch(handle);
+            });
             app.manage(state);
             Ok(())
         })
@@ -80,6 +87,16 @@ pub fn run() {
             commands::drill_submit,
             commands::drill_progress,
             commands::set_profile_name,
+            commands::source,
+            commands::source_at,
+            commands::new_case,
+            commands::drill_draft,
+            commands::check_source,
+            commands::save_source,
+            commands::save_copy,
+            commands::review_items,
+            commands::git_status,
+            commands::git_sync,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -6,9 +6,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 
 use kefu_core::api::ApiError;
+use kefu_core::api::ContentChanged;
+use kefu_core::git::{Git, SyncReport};
 use kefu_core::practice::Trainer;
 use kefu_core::store::Store;
+use kefu_core::watch::ContentWatcher;
 use kefu_core::{ErrorKind, Library, LibraryConfig, Settings, SystemClock};
+use tauri::Emitter;
 
 /// Where things live on this machine.
 #[derive(Debug, Clone)]
@@ -26,6 +30,7 @@ pub struct AppState {
     ready: (Mutex<bool>, Condvar),
     settings: Mutex<Settings>,
     store: Mutex<Option<Result<Store, ApiError>>>,
+    watcher: Mutex<Option<ContentWatcher>>,
 }
 
 /// What commands receive.
@@ -47,6 +52,7 @@ impl AppState {
             ready: (Mutex::new(false), Condvar::new()),
             settings: Mutex::new(settings),
             store: Mutex::new(None),
+            watcher: Mutex::new(None),
         })
     }
 
@@ -157,6 +163,60 @@ impl AppState {
                 },
             )
         })
+    }
+
+    /// The trainee/author name of the profile, for `author:` and commits.
+    pub fn author(&self) -> Option<String> {
+        let store = self.store.lock().ok()?;
+        match store.as_ref() {
+            Some(Ok(s)) => s.profile_name().ok().flatten(),
+            _ => None,
+        }
+    }
+
+    /// Git for the open content folder.
+    pub fn git(&self) -> Result<Git, ApiError> {
+        self.read(|lib| Ok(Git::new(&lib.config().content_dir)))
+    }
+
+    /// "同步", then the library re-reads what the pull brought.
+    pub fn sync(&self) -> Result<SyncReport, ApiError> {
+        let report = self.git()?.sync(self.author().as_deref())?;
+        self.write(|lib| lib.reload_changes())?;
+        Ok(report)
+    }
+
+    /// (Re)starts the file watcher on the open content folder. Each change re-reads the folder
+    /// and tells the UI (`kefu://content-changed`) what changed.
+    pub fn watch(self: &Arc<Self>, app: tauri::AppHandle) {
+        let Ok(dir) = self.read(|lib| Ok(lib.config().content_dir.clone())) else {
+            return;
+        };
+        let weak = Arc::downgrade(self);
+        let started = ContentWatcher::start(&dir, move |_paths| {
+            let Some(state) = weak.upgrade() else { return };
+            let changed = state.write(|lib| {
+                Ok(lib.reload_changes()?.map(|ids| ContentChanged {
+                    status: lib.status(),
+                    ids,
+                }))
+            });
+            match changed {
+                Ok(Some(payload)) => {
+                    let _ = app.emit(crate::CONTENT_CHANGED_EVENT, payload);
+                }
+                Ok(None) => {}
+                Err(e) => eprintln!("kefu: reload after a file change failed: {}", e.message),
+            }
+        });
+        match started {
+            Ok(w) => {
+                if let Ok(mut slot) = self.watcher.lock() {
+                    *slot = Some(w);
+                }
+            }
+            Err(e) => eprintln!("kefu: live reload is off: {e}"),
+        }
     }
 
     /// The settings in force.

@@ -53,6 +53,23 @@ enum Command {
     /// Reply drills: list them, or score a reply.
     #[command(subcommand)]
     Drill(DrillCommand),
+    /// List documents that need review (待复核): overdue rules, and documents relying on a rule
+    /// changed after they were last updated.
+    Review {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Share the content folder through git: commit local changes, `git pull --rebase`, push.
+    /// Exit 1 when the pull stopped on conflicts (the files are listed and left for you).
+    Sync {
+        /// Name for the commit when git has no user.name configured.
+        #[arg(long)]
+        author: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show one document.
     Show {
         /// Document id (e.g. playbooks/cuifahuo).
@@ -149,6 +166,8 @@ fn run(cli: Cli) -> CliResult {
         Command::Index => index(&cli.dirs),
         Command::Search(args) => search(&cli.dirs, args),
         Command::Show { id, json, html } => show(&cli.dirs, &id, json, html),
+        Command::Review { json } => review(&cli.dirs.content, json),
+        Command::Sync { author, json } => sync(&cli.dirs.content, author.as_deref(), json),
         Command::Bench(args) => {
             bench::run(&cli.dirs.content, &args)?;
             Ok(ExitCode::SUCCESS)
@@ -161,6 +180,64 @@ fn run(cli: Cli) -> CliResult {
             json,
         }) => drill_score(&cli.dirs, &drill, &reply, seconds, json),
     }
+}
+
+fn review(content: &Path, json: bool) -> CliResult {
+    let (loaded, _) = kefu_core::check(content, &SystemClock)?;
+    let items = kefu_core::review::items(loaded.docs.iter(), kefu_core::Clock::today(&SystemClock));
+    if json {
+        println!("{}", serde_json::to_string_pretty(&items)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for item in &items {
+        for r in &item.reasons {
+            let why = match r {
+                kefu_core::review::ReviewReason::RuleOverdue { due } => {
+                    format!("rule review overdue since {due}")
+                }
+                kefu_core::review::ReviewReason::RuleChanged {
+                    rule_id,
+                    rule_updated,
+                    doc_updated,
+                    ..
+                } => format!(
+                    "relies on [[{rule_id}]] changed {rule_updated}; this was last updated {}",
+                    doc_updated.as_deref().unwrap_or("never")
+                ),
+            };
+            println!("{}  {}  — {why}", item.path, item.title);
+        }
+    }
+    eprintln!("{} document(s) to review", items.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sync(content: &Path, author: Option<&str>, json: bool) -> CliResult {
+    let report = kefu_core::git::Git::new(content).sync(author)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!(
+            "{:?}: committed {} file(s), pulled {} commit(s), pushed: {}",
+            report.outcome,
+            report.committed.len(),
+            report.pulled,
+            report.pushed
+        );
+        for f in &report.conflicts {
+            println!("conflict: {f}");
+        }
+        if !report.conflicts.is_empty() {
+            eprintln!(
+                "resolve the files above (keep what you want, delete the <<<<<<< ======= >>>>>>> lines), then run `kefu sync` again"
+            );
+        }
+    }
+    Ok(if report.outcome == kefu_core::git::SyncOutcome::Conflict {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn check(content: &Path, json: bool) -> CliResult {

@@ -33,6 +33,7 @@ pub mod review;
 pub mod search;
 pub mod settings;
 pub mod store;
+pub mod watch;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use content::{Document, Kind, Phrase, Platform, Problem, Severity};

@@ -209,6 +209,36 @@ impl Library {
         Ok(&self.last_sync)
     }
 
+    /// Re-reads the folder like [`Library::reload`] and says what changed: `None` when nothing
+    /// did, else the ids of documents added, changed or removed (possibly empty when only the
+    /// problems changed, e.g. a file that stopped loading was fixed into an unchanged state).
+    pub fn reload_changes(&mut self) -> Result<Option<Vec<String>>> {
+        let before: BTreeMap<String, u64> = self
+            .entries
+            .iter()
+            .map(|(id, e)| (id.clone(), e.doc.fingerprint))
+            .collect();
+        let problems_before = std::mem::take(&mut self.problems);
+        self.reload()?;
+        let mut ids: Vec<String> = self
+            .entries
+            .iter()
+            .filter(|(id, e)| before.get(*id) != Some(&e.doc.fingerprint))
+            .map(|(id, _)| id.clone())
+            .collect();
+        ids.extend(
+            before
+                .keys()
+                .filter(|id| !self.entries.contains_key(*id))
+                .cloned(),
+        );
+        ids.sort();
+        if ids.is_empty() && problems_before == self.problems {
+            return Ok(None);
+        }
+        Ok(Some(ids))
+    }
+
     /// Searches. Never fails on a malformed query: it degrades to plain text.
     pub fn search(&self, text: &str, opts: &SearchOptions) -> Result<SearchResults> {
         let started = Instant::now();

@@ -160,13 +160,15 @@ pub fn save(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(Error::io(&path, e)),
     }
+    // Problems are reported against the editor's text (its line numbers), before stamping.
+    let (doc, problems) = validate(&rel, &req.text);
+    if doc.is_none() || problems.iter().any(|p| p.severity == Severity::Error) {
+        return Ok(SaveOutcome::Invalid { problems });
+    }
     let (doc, problems) = validate(&rel, &text);
     let Some(doc) = doc else {
         return Ok(SaveOutcome::Invalid { problems });
     };
-    if problems.iter().any(|p| p.severity == Severity::Error) {
-        return Ok(SaveOutcome::Invalid { problems });
-    }
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     }

@@ -55,7 +55,7 @@ pub struct ReviewItem {
 
 /// Every rule a document relies on, with the line of the first reference: `[[links]]` in the
 /// body and, for drills, the `rule:` of rubric facts.
-fn rule_refs<'a>(doc: &'a Document) -> Vec<(&'a str, usize)> {
+fn rule_refs(doc: &Document) -> Vec<(&str, usize)> {
     let mut out: Vec<(&str, usize)> = Vec::new();
     for l in &doc.links {
         if !out.iter().any(|(t, _)| *t == l.target) {

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod drills;
+mod live;
 mod search;
 mod shipped_content;
 mod sync;
