@@ -262,3 +262,44 @@ fn drill_list_and_score_print_the_documented_fields() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("is not a drill"));
 }
+
+#[test]
+fn review_lists_documents_older_than_the_rules_they_rely_on() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let content = tmp.path().join("content");
+    std::fs::create_dir_all(content.join("rules")).expect("mkdir");
+    std::fs::create_dir_all(content.join("playbooks")).expect("mkdir");
+    std::fs::write(
+        content.join("rules/r.md"),
+        "---\nkind: rule\ntitle: 规则\nplatform: law\nsource: 法规\nupdated: 2026-01-10\n---\n正文\n",
+    )
+    .expect("write");
+    std::fs::write(
+        content.join("playbooks/p.md"),
+        "---\nkind: playbook\ntitle: 话术\nupdated: 2026-01-01\n---\n依据 [[rules/r]]\n",
+    )
+    .expect("write");
+    let dir = content.to_str().expect("utf8");
+    let o = kefu(&["review", "--content", dir], tmp.path());
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(
+        out.contains("playbooks/p.md  话术  — relies on [[rules/r]] changed 2026-01-10"),
+        "{out}"
+    );
+    // `kefu check` warns about it but does not fail a team's CI for it.
+    let o = kefu(&["check", "--content", dir], tmp.path());
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("playbooks/p.md:6: warning: relies on [[rules/r]]"));
+}
+
+#[test]
+fn sync_outside_a_repository_fails_with_a_git_error() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let o = kefu(
+        &["sync", "--content", tmp.path().to_str().expect("utf8")],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not in a git repository"));
+}

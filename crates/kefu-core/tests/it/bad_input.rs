@@ -39,6 +39,12 @@ const EXPECTED: &[(&str, usize, Severity, &str)] = &[
     ),
     ("empty.md", 1, Severity::Error, "no front matter"),
     ("gbk-encoded.md", 1, Severity::Warning, "GB18030"),
+    (
+        "git-conflict.md",
+        6,
+        Severity::Error,
+        "unresolved git merge conflict",
+    ),
     ("huge.md", 1, Severity::Warning, "over the 5 MB limit"),
     ("malformed-yaml.md", 3, Severity::Error, "malformed YAML"),
     ("missing-title.md", 1, Severity::Error, "missing `title`"),
