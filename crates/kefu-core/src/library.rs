@@ -549,26 +549,26 @@ impl Library {
     /// Saves an editor buffer (never over a file changed on disk), then re-reads the folder so
     /// the document is searchable at once. `author` fills an empty `author:`.
     pub fn save_source(&mut self, req: &SaveRequest, author: Option<&str>) -> Result<SaveOutcome> {
-        let stamp = Stamp {
-            today: self.clock.today(),
-            author,
-        };
-        let out = publish::save(&self.config.content_dir, req, &stamp, &|r, t| {
-            self.validate(r, t)
-        })?;
-        if matches!(out, SaveOutcome::Saved { .. }) {
-            self.reload()?;
-        }
-        Ok(out)
+        self.write_through(req, author, publish::save)
     }
 
     /// "Keep both" after a conflict: saves the buffer as a copy beside the original.
     pub fn save_copy(&mut self, req: &SaveRequest, author: Option<&str>) -> Result<SaveOutcome> {
+        self.write_through(req, author, publish::save_copy)
+    }
+
+    /// Runs a `publish` writer with today's stamp and this library's validation, then reloads.
+    fn write_through(
+        &mut self,
+        req: &SaveRequest,
+        author: Option<&str>,
+        writer: fn(&Path, &SaveRequest, &Stamp<'_>, &publish::Validate<'_>) -> Result<SaveOutcome>,
+    ) -> Result<SaveOutcome> {
         let stamp = Stamp {
             today: self.clock.today(),
             author,
         };
-        let out = publish::save_copy(&self.config.content_dir, req, &stamp, &|r, t| {
+        let out = writer(&self.config.content_dir, req, &stamp, &|r, t| {
             self.validate(r, t)
         })?;
         if matches!(out, SaveOutcome::Saved { .. }) {
