@@ -4,6 +4,11 @@
 import type { ApiError } from "./bindings/ApiError";
 import type { LibraryStatus } from "./bindings/LibraryStatus";
 import type { Settings } from "./bindings/Settings";
+import type { ContentChanged } from "./bindings/ContentChanged";
+import type { GitStatus } from "./bindings/GitStatus";
+import type { SaveOutcome } from "./bindings/SaveOutcome";
+import type { SyncReport } from "./bindings/SyncReport";
+import { EditorSession, type EditorOpen } from "./editor/session.svelte";
 import type { Backend } from "./api/backend";
 import { toApiError } from "./api/errors";
 import { SearchController } from "./search.svelte";
@@ -18,7 +23,10 @@ export type Route =
   | { name: "problems" }
   | { name: "drills" }
   | { name: "session" }
-  | { name: "progress" };
+  | { name: "progress" }
+  | { name: "editor"; session: EditorSession }
+  | { name: "review" }
+  | { name: "sync" };
 
 /** The two top-level areas: 查找 (search, the default) and 练习 (drills). */
 export type Area = "search" | "drills";
@@ -50,7 +58,16 @@ export function describeError(e: ApiError): string {
   return `${errorLabel(e.kind)} · ${e.message}`;
 }
 
-export type AppOptions = { debounceMs?: number; toastMs?: number };
+export type AppOptions = { debounceMs?: number; toastMs?: number; checkDebounceMs?: number };
+
+/** The one-line report of a finished sync. */
+export function syncMessage(r: SyncReport): string {
+  if (r.outcome === "committed_only") return t("committedOnly");
+  if (r.outcome === "conflict") return t("syncConflictTitle", { n: r.conflicts.length });
+  if (r.pushed) return t("syncedReport", { pulled: r.pulled });
+  if (r.pulled > 0) return t("syncedNoPush", { pulled: r.pulled });
+  return t("syncedNothing");
+}
 
 export class AppState {
   readonly backend: Backend;
@@ -67,6 +84,20 @@ export class AppState {
   pendingCopy = $state<PendingCopy | null>(null);
   /** Bumped to ask the header to focus (and select) the search box. */
   focusRequest = $state(0);
+  /** Leaving the editor with unsaved changes waits for this confirmation. */
+  pendingLeave = $state<(() => void) | null>(null);
+  /** Bumped on every content-changed event; `changedIds` are the documents it named. */
+  changeSeq = $state(0);
+  changedIds = $state<string[]>([]);
+  git = $state<GitStatus | null>(null);
+  syncing = $state(false);
+  syncReport = $state<SyncReport | null>(null);
+  syncError = $state<ApiError | null>(null);
+  /** Opening an editor (fetching a source or draft) is in progress. */
+  opening = $state(false);
+
+  /** The editor on screen, if any. */
+  readonly editor: EditorSession | null = $derived(this.route.name === "editor" ? this.route.session : null);
 
   readonly compact = $derived(this.settings.compact || this.narrow);
 
@@ -85,12 +116,15 @@ export class AppState {
   private toastSeq = 0;
   private readonly toastMs: number;
   private focusBeforeDialog: HTMLElement | null = null;
+  private readonly checkDebounceMs: number;
+  private skipGuard = false;
 
   constructor(backend: Backend, options: AppOptions = {}) {
     this.backend = backend;
     this.search = new SearchController(backend, options.debounceMs ?? 40);
     this.drills = new DrillsState(backend);
     this.toastMs = options.toastMs ?? 1600;
+    this.checkDebounceMs = options.checkDebounceMs ?? 250;
   }
 
   async init(): Promise<void> {
@@ -100,6 +134,26 @@ export class AppState {
     ]);
     if (settings.status === "fulfilled") this.applySettings(settings.value);
     if (status.status === "fulfilled") this.status = status.value;
+    await this.refreshGit();
+  }
+
+  async refreshGit(): Promise<void> {
+    try {
+      this.git = await this.backend.gitStatus();
+    } catch {
+      this.git = null;
+    }
+  }
+
+  /** The watcher picked up changed files (a pull, another editor, our own save). */
+  contentChanged(e: ContentChanged): void {
+    if (e.status) this.status = e.status;
+    this.changedIds = [...e.ids];
+    this.changeSeq += 1;
+    this.search.refresh();
+    void this.refreshGit();
+    const editor = this.editor;
+    if (editor) void editor.contentChanged(e.ids);
   }
 
   applySettings(s: Settings): void {
@@ -117,9 +171,48 @@ export class AppState {
 
   // ------------------------------------------------------------------ navigation
 
+  /**
+   * Runs a navigation, unless it would leave an editor with unsaved changes: then it waits for
+   * the confirmation dialog (`confirmLeave` / `cancelLeave`).
+   */
+  private guard(action: () => void): void {
+    const editor = this.editor;
+    if (!this.skipGuard && editor && editor.dirty) {
+      this.pendingLeave = action;
+      return;
+    }
+    if (editor && this.route.name === "editor") {
+      // Leaving the editor: a check in flight has nobody to report to.
+      queueMicrotask(() => {
+        if (this.route.name !== "editor" || this.route.session !== editor) editor.dispose();
+      });
+    }
+    action();
+  }
+
+  confirmLeave(): void {
+    const action = this.pendingLeave;
+    this.pendingLeave = null;
+    if (!action) return;
+    this.skipGuard = true;
+    try {
+      action();
+    } finally {
+      this.skipGuard = false;
+    }
+  }
+
+  cancelLeave(): void {
+    this.pendingLeave = null;
+  }
+
   navigate(route: Route): void {
-    this.history = [...this.history, this.route];
-    this.route = route;
+    this.guard(() => {
+      // Leaving an editor for another page keeps it in the history only while it has something
+      // to come back to.
+      this.history = [...this.history, this.route];
+      this.route = route;
+    });
   }
 
   openDoc(id: string): void {
@@ -128,22 +221,124 @@ export class AppState {
   }
 
   back(): void {
-    const prev = this.history[this.history.length - 1];
-    this.history = this.history.slice(0, -1);
-    this.route = prev ?? { name: "search" };
-    if (this.route.name === "search") this.requestFocus();
+    this.guard(() => {
+      const prev = this.history[this.history.length - 1];
+      this.history = this.history.slice(0, -1);
+      this.route = prev ?? { name: "search" };
+      if (this.route.name === "search") this.requestFocus();
+    });
   }
 
   /** Back to the search page, forgetting the history (typing a new query, the hotkey). */
   home(): void {
-    this.history = [];
-    this.route = { name: "search" };
+    this.guard(() => {
+      this.history = [];
+      this.route = { name: "search" };
+    });
   }
 
   /** The 练习 area: its home, with 查找 one step back. */
   openDrills(): void {
-    this.history = [{ name: "search" }];
-    this.route = { name: "drills" };
+    this.guard(() => {
+      this.history = [{ name: "search" }];
+      this.route = { name: "drills" };
+    });
+  }
+
+  // ------------------------------------------------------------------ publishing
+
+  /** Opens an editor on a buffer. */
+  openEditor(open: EditorOpen): void {
+    this.navigate({ name: "editor", session: new EditorSession(this.backend, open, this.checkDebounceMs) });
+  }
+
+  private async opener(load: () => Promise<EditorOpen>): Promise<void> {
+    if (this.opening) return;
+    this.opening = true;
+    try {
+      this.openEditor(await load());
+    } catch (e) {
+      this.showToast(describeError(toApiError(e)), "error");
+    } finally {
+      this.opening = false;
+    }
+  }
+
+  /** 发布案例: the editor on a new case from the template. */
+  newCase(): Promise<void> {
+    return this.opener(async () => {
+      const d = await this.backend.newCase();
+      return { kind: d.kind, text: d.text, path: null, fingerprint: null, id: null };
+    });
+  }
+
+  /** 编辑: the editor on a document's file. */
+  editDoc(id: string, kind: EditorOpen["kind"]): Promise<void> {
+    return this.opener(async () => {
+      const s = await this.backend.source(id);
+      return { kind, text: s.text, path: s.path, fingerprint: s.fingerprint, id };
+    });
+  }
+
+  /** A file that does not load (conflict markers), by path. */
+  editPath(path: string): Promise<void> {
+    return this.opener(async () => {
+      const s = await this.backend.sourceAt(path);
+      const kind = (/^kind:\s*(playbook|case|rule|drill)\b/m.exec(s.text)?.[1] ?? "case") as EditorOpen["kind"];
+      return { kind, text: s.text, path: s.path, fingerprint: s.fingerprint, id: null };
+    });
+  }
+
+  /** 生成练习: the editor on a drill draft made from a case. */
+  drillFromCase(id: string): Promise<void> {
+    return this.opener(async () => {
+      const d = await this.backend.drillDraft(id);
+      return { kind: d.kind, text: d.text, path: null, fingerprint: null, id: null };
+    });
+  }
+
+  /** After a save: the document view replaces the editor (back goes where the editor came from). */
+  savedToDoc(out: Extract<SaveOutcome, { outcome: "saved" }>, message: string): void {
+    this.showToast(message, "ok");
+    void this.refreshStatus();
+    void this.refreshGit();
+    this.search.refresh();
+    this.skipGuard = true;
+    try {
+      const prev = this.history[this.history.length - 1];
+      if (prev && prev.name === "doc" && prev.id === out.id) {
+        this.history = this.history.slice(0, -1);
+      }
+      this.route = { name: "doc", id: out.id };
+    } finally {
+      this.skipGuard = false;
+    }
+  }
+
+  /** 同步: commit, pull --rebase, push. Conflicts and errors open the sync page. */
+  async sync(): Promise<void> {
+    if (this.syncing) return;
+    this.syncing = true;
+    try {
+      const r = await this.backend.gitSync();
+      this.syncReport = r;
+      this.syncError = null;
+      if (r.outcome === "conflict") {
+        if (this.route.name !== "sync") this.navigate({ name: "sync" });
+      } else {
+        this.showToast(syncMessage(r), "ok");
+      }
+    } catch (e) {
+      const err = toApiError(e);
+      this.syncReport = null;
+      this.syncError = err;
+      this.showToast(`${t("syncFailed")} · ${err.message}`, "error");
+      if (this.route.name !== "sync") this.navigate({ name: "sync" });
+    } finally {
+      this.syncing = false;
+      await Promise.all([this.refreshGit(), this.refreshStatus()]);
+      this.search.refresh();
+    }
   }
 
   /** Starts a practice session over the suggested plan and shows the player. */
@@ -164,7 +359,7 @@ export class AppState {
   summoned(): void {
     if (this.pendingCopy) this.cancelCopy();
     this.home();
-    this.requestFocus();
+    if (!this.pendingLeave) this.requestFocus();
   }
 
   // ------------------------------------------------------------------ copy
@@ -264,6 +459,7 @@ export class AppState {
 
   dispose(): void {
     this.search.dispose();
+    this.editor?.dispose();
     if (this.toastTimer !== null) clearTimeout(this.toastTimer);
   }
 }

@@ -84,6 +84,22 @@ export class SearchController {
     if (index >= 0 && index < this.hits.length) this.selected = index;
   }
 
+  /**
+   * Runs the current query again (the content changed): the cards are replaced when the answer
+   * arrives, and the selection stays on the same document when it is still there.
+   */
+  refresh(): void {
+    if (this.query.trim() === "") return;
+    const keep = this.selectedHit?.id ?? null;
+    if (this.timer !== null) return; // a run is scheduled anyway
+    const mine = this.seq + 1;
+    void this.run().then(() => {
+      if (mine !== this.seq || keep === null) return;
+      const at = this.hits.findIndex((h) => h.id === keep);
+      if (at >= 0) this.selected = at;
+    });
+  }
+
   /** Runs the current query after `delay` ms, replacing any scheduled run. */
   schedule(delay: number): void {
     if (this.timer !== null) clearTimeout(this.timer);

@@ -16,6 +16,15 @@ import type { DrillPrompt } from "../bindings/DrillPrompt";
 import type { DrillResult } from "../bindings/DrillResult";
 import type { Progress } from "../bindings/Progress";
 import type { SubmitRequest } from "../bindings/SubmitRequest";
+import type { ContentChanged } from "../bindings/ContentChanged";
+import type { Draft } from "../bindings/Draft";
+import type { GitStatus } from "../bindings/GitStatus";
+import type { ReviewItem } from "../bindings/ReviewItem";
+import type { SaveOutcome } from "../bindings/SaveOutcome";
+import type { SaveRequest } from "../bindings/SaveRequest";
+import type { Source } from "../bindings/Source";
+import type { SourceCheck } from "../bindings/SourceCheck";
+import type { SyncReport } from "../bindings/SyncReport";
 
 /** Rust commands (src-tauri/src/commands.rs): name → [argument object, result]. */
 export type Commands = {
@@ -39,10 +48,33 @@ export type Commands = {
   /** Progress charts and personal bests. */
   drill_progress: [Record<string, never>, Progress];
   set_profile_name: [{ name: string }, null];
+  /** A document's file text and fingerprint, for editing. */
+  source: [{ id: string }, Source];
+  /** The same by path relative to the content folder (files that do not load, e.g. conflicts). */
+  source_at: [{ path: string }, Source];
+  /** A new case from the template. */
+  new_case: [Record<string, never>, Draft];
+  /** 生成练习: a drill draft from a case. */
+  drill_draft: [{ id: string }, Draft];
+  /** Live preview and validation of an editor buffer (`path` null for a new document). */
+  check_source: [{ path: string | null; text: string }, SourceCheck];
+  /** Saves an editor buffer; never overwrites a file changed on disk since it was opened. */
+  save_source: [{ req: SaveRequest }, SaveOutcome];
+  /** 两份都保留 after a conflict: writes the text as `<name>-copy.md` beside the original. */
+  save_copy: [{ req: SaveRequest }, SaveOutcome];
+  /** The 待复核 list (rules first). */
+  review_items: [Record<string, never>, ReviewItem[]];
+  /** The content folder's git state. */
+  git_status: [Record<string, never>, GitStatus];
+  /** 同步: commit local changes, pull --rebase, push. Rejects with kind `git`. */
+  git_sync: [Record<string, never>, SyncReport];
 };
 
 /** Event the shell emits when the global hotkey shows the window: focus and select the search box. */
 export const SUMMONED_EVENT = "kefu://summoned";
+
+/** Event the shell emits after the file watcher picked up changes (external edits or our saves). */
+export const CONTENT_CHANGED_EVENT = "kefu://content-changed";
 
 export interface Backend {
   status(): Promise<LibraryStatus>;
@@ -69,6 +101,19 @@ export interface Backend {
   chooseFolder(): Promise<string | null>;
   /** Calls `cb` whenever the hotkey summons the window; returns an unsubscribe function. */
   onSummoned(cb: () => void): () => void;
+  // ---- publishing
+  source(id: string): Promise<Source>;
+  sourceAt(path: string): Promise<Source>;
+  newCase(): Promise<Draft>;
+  drillDraft(id: string): Promise<Draft>;
+  checkSource(path: string | null, text: string): Promise<SourceCheck>;
+  saveSource(req: SaveRequest): Promise<SaveOutcome>;
+  saveCopy(req: SaveRequest): Promise<SaveOutcome>;
+  reviewItems(): Promise<ReviewItem[]>;
+  gitStatus(): Promise<GitStatus>;
+  gitSync(): Promise<SyncReport>;
+  /** Calls `cb` when content changed on disk was picked up; returns an unsubscribe function. */
+  onContentChanged(cb: (e: ContentChanged) => void): () => void;
 }
 
 export function isApiError(e: unknown): e is ApiError {

@@ -4,7 +4,7 @@
 import type { DocumentView } from "../bindings/DocumentView";
 import type { Problem } from "../bindings/Problem";
 
-export type FakeDoc = Omit<DocumentView, "links" | "backlinks"> & {
+export type FakeDoc = Omit<DocumentView, "links" | "backlinks" | "review"> & {
   /** Full pinyin and initials of the title (and common short forms), lower case. */
   pinyin: string[];
   /** Ids this document links to (links/backlinks are derived from these). */
@@ -196,7 +196,7 @@ export const FAKE_DOCS: FakeDoc[] = [
     phrases: [],
     rule: null,
     case: { platform: "pdd", outcome: "一周内拦截 37 单，挽回约 4200 元" },
-    linkIds: ["playbooks/pdd-jintuikuan"],
+    linkIds: ["playbooks/pdd-jintuikuan", "rules/taobao-late-shipment"],
     html: [
       "<h2>情况</h2>",
       "<p>大促后三天，店铺收到 120 多个已发货订单的仅退款申请，一单一单点根本处理不过来。</p>",
@@ -204,6 +204,12 @@ export const FAKE_DOCS: FakeDoc[] = [
       "<ol><li>导出售后单，按物流状态分成在途、已签收两批。</li><li>在途的批量联系快递拦截，同时用 jtk2 话术告知买家拒收。</li><li>已签收的逐单看聊天记录和照片。</li></ol>",
       "<h2>心得</h2>",
       '<p>先分批再处理，话术用 <a href="#doc/playbooks/pdd-jintuikuan">拼多多仅退款申请处理</a> 里的。</p>',
+      "<h2>客户情绪</h2>",
+      "<blockquote><p>买家：东西根本没收到，凭什么不给我退款？</p></blockquote>",
+      "<h2>关键话术</h2>",
+      "<ul><li>给在途订单的买家：“亲，包裹我这边马上联系快递拦截，到了您直接拒收就好，退回后立即给您退款~”</li></ul>",
+      "<h2>引用规则</h2>",
+      '<ul><li><a href="#doc/rules/taobao-late-shipment">淘宝发货规范与超时发货</a></li></ul>',
     ].join("\n"),
   },
   {

@@ -22,7 +22,29 @@ import type { DrillPrompt } from "../bindings/DrillPrompt";
 import type { DrillResult } from "../bindings/DrillResult";
 import type { Progress } from "../bindings/Progress";
 import type { SubmitRequest } from "../bindings/SubmitRequest";
+import type { ContentChanged } from "../bindings/ContentChanged";
+import type { Draft } from "../bindings/Draft";
+import type { GitStatus } from "../bindings/GitStatus";
+import type { ReviewItem } from "../bindings/ReviewItem";
+import type { ReviewReason } from "../bindings/ReviewReason";
+import type { SaveOutcome } from "../bindings/SaveOutcome";
+import type { SaveRequest } from "../bindings/SaveRequest";
+import type { Source } from "../bindings/Source";
+import type { SourceCheck } from "../bindings/SourceCheck";
+import type { SyncReport } from "../bindings/SyncReport";
 import type { Backend } from "./backend";
+import { splitFrontMatter } from "../editor/frontmatter";
+import {
+  caseTemplate,
+  drillFromCase,
+  fingerprint,
+  loadSource,
+  newPath,
+  renderMarkdown,
+  reviewReasons,
+  seedSource,
+  setKey,
+} from "./fake-publish";
 import { FAKE_DOCS, FAKE_PROBLEMS, FAKE_SYNONYMS, type FakeDoc } from "./fake-data";
 import {
   FAKE_DRILLS,
@@ -207,6 +229,8 @@ export type FakeOptions = {
   delayMs?: number;
   /** Initial settings. */
   settings?: Partial<Settings>;
+  /** The content folder is a git repository (default true). */
+  git?: boolean;
   /** Start with a week of earlier drill attempts (default true); false: a brand-new trainee. */
   drillHistory?: boolean;
   /** The clock of the drills (ms since the epoch); `Date.now` by default. */
@@ -235,7 +259,23 @@ export class FakeBackend implements Backend {
   profileName: string | null = null;
   readonly drills: FakeDrill[] = FAKE_DRILLS;
 
-  private readonly docs: FakeDoc[];
+  /** How the next `gitSync` goes: `conflict` leaves a conflicted file (once), `no_remote`
+   * commits only, `error` rejects with kind `git`. */
+  gitScenario: "ok" | "conflict" | "no_remote" | "error" = "ok";
+  /** Commits the next sync pulls. */
+  gitPull = 0;
+  /** Every save request received (`save_source` and `save_copy`), oldest first. */
+  readonly saves: SaveRequest[] = [];
+  /** Author stamped into new documents. */
+  author = "客服 林晓";
+  git: GitStatus;
+
+  private docs: FakeDoc[];
+  /** Content files by relative path: the text and its fingerprint. */
+  private readonly files = new Map<string, { text: string; fingerprint: string }>();
+  /** Problems of files written since start (seed files have FAKE_PROBLEMS). */
+  private readonly fileProblems = new Map<string, Problem[]>();
+  private readonly changeListeners = new Set<(e: ContentChanged) => void>();
   private readonly bodies = new Map<string, string>();
   private settings: Settings;
   private readonly summonListeners = new Set<() => void>();
@@ -243,7 +283,19 @@ export class FakeBackend implements Backend {
   private readonly now: () => number;
 
   constructor(options: FakeOptions = {}, docs: FakeDoc[] = FAKE_DOCS) {
-    this.docs = docs;
+    this.docs = docs.map((d) => ({ ...d }));
+    for (const d of this.docs) {
+      const text = seedSource(d);
+      this.files.set(d.path, { text, fingerprint: fingerprint(text) });
+    }
+    this.git = {
+      repo: options.git ?? true,
+      branch: options.git === false ? null : "main",
+      upstream: options.git === false ? null : "origin/main",
+      changes: [],
+      conflicts: [],
+      rebasing: false,
+    };
     this.now = options.now ?? (() => Date.now());
     const now = this.now();
     this.attempts = options.drillHistory === false ? [] : seedAttempts(now);
@@ -285,17 +337,30 @@ export class FakeBackend implements Backend {
   }
 
   status(): Promise<LibraryStatus> {
-    return this.settle(() => {
-      const kinds: Kind[] = ["playbook", "case", "rule", "drill"];
-      return {
-        content_dir: this.settings.content_dir ?? "/usr/share/kefu/content",
-        documents: this.docs.length,
-        counts: kinds.map((kind) => ({ kind, count: this.docs.filter((d) => d.kind === kind).length })),
-        errors: FAKE_PROBLEMS.filter((p) => p.severity === "error").length,
-        warnings: FAKE_PROBLEMS.filter((p) => p.severity === "warning").length,
-        last_sync: { added: 0, updated: 0, removed: 0, unchanged: this.docs.length, rebuilt: false, rebuild_reason: null, in_memory: false },
-      };
-    });
+    return this.settle(() => this.statusNow());
+  }
+
+  statusNow(): LibraryStatus {
+    const kinds: Kind[] = ["playbook", "case", "rule", "drill"];
+    const problems = this.problemsNow();
+    return {
+      content_dir: this.settings.content_dir ?? "/usr/share/kefu/content",
+      documents: this.docs.length,
+      counts: kinds.map((kind) => ({ kind, count: this.docs.filter((d) => d.kind === kind).length })),
+      errors: problems.filter((p) => p.severity === "error").length,
+      warnings: problems.filter((p) => p.severity === "warning").length,
+      review: this.docs.filter((d) => this.reviewOf(d).length > 0).length,
+      last_sync: { added: 0, updated: 0, removed: 0, unchanged: this.docs.length, rebuilt: false, rebuild_reason: null, in_memory: false },
+    };
+  }
+
+  private problemsNow(): Problem[] {
+    const written = [...this.fileProblems.values()].flat();
+    return [...FAKE_PROBLEMS.filter((p) => !this.fileProblems.has(p.path)), ...written].map((p) => ({ ...p }));
+  }
+
+  private reviewOf(d: FakeDoc): ReviewReason[] {
+    return reviewReasons(d, this.files.get(d.path)?.text ?? "", (id) => this.docs.find((x) => x.id === id));
   }
 
   searchNow(req: SearchRequest): SearchResults {
@@ -326,6 +391,7 @@ export class FakeBackend implements Backend {
       score: s.score,
       snippet: snippetFor(s, this.bodies.get(s.doc.id) ?? ""),
       phrase: s.phrase,
+      needs_review: this.reviewOf(s.doc).length > 0,
     }));
     const tookUs = Math.max(1, Math.round((performance.now() - started) * 1000));
     return { query: req.query, total: scored.length, took_us: tookUs, hits };
@@ -368,6 +434,7 @@ export class FakeBackend implements Backend {
       const { pinyin: _p, linkIds, ...view } = doc;
       return {
         ...view,
+        review: this.reviewOf(doc),
         phrases: view.phrases.map((p) => ({ ...p, placeholders: [...p.placeholders] })),
         links: linkIds.map((l) => this.ref(l)),
         backlinks: this.docs.filter((d) => d.linkIds.includes(id)).map((d) => this.ref(d.id)),
@@ -376,7 +443,7 @@ export class FakeBackend implements Backend {
   }
 
   problems(): Promise<Problem[]> {
-    return this.settle(() => FAKE_PROBLEMS.map((p) => ({ ...p })));
+    return this.settle(() => this.problemsNow());
   }
 
   reload(): Promise<LibraryStatus> {
@@ -521,5 +588,204 @@ export class FakeBackend implements Backend {
   onSummoned(cb: () => void): () => void {
     this.summonListeners.add(cb);
     return () => this.summonListeners.delete(cb);
+  }
+
+  // ---------------------------------------------------------------- publishing
+
+  private today(): string {
+    const d = new Date(this.now());
+    const pad = (n: number) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  }
+
+  private titleOf = (id: string): string | null => this.docs.find((d) => d.id === id)?.title ?? null;
+
+  private load(path: string, text: string) {
+    const prev = this.docs.find((d) => d.path === path);
+    return loadSource(path, text, { exists: this.titleOf, today: this.today(), ...(prev ? { prev } : {}) });
+  }
+
+  /** Writes a file, re-indexes it (the document is searchable at once) and returns its id. */
+  private write(path: string, text: string): { id: string | null; fingerprint: string; problems: Problem[] } {
+    const fp = fingerprint(text);
+    const before = this.docs.find((d) => d.path === path);
+    this.files.set(path, { text, fingerprint: fp });
+    const loaded = this.load(path, text);
+    this.docs = this.docs.filter((d) => d.path !== path);
+    if (loaded.doc) this.docs.push(loaded.doc);
+    this.fileProblems.set(path, loaded.problems);
+    if (!this.git.changes.includes(path)) this.git = { ...this.git, changes: [...this.git.changes, path] };
+    return { id: loaded.doc?.id ?? before?.id ?? loaded.id, fingerprint: fp, problems: loaded.problems };
+  }
+
+  /** Tells the listeners about changed documents, after the current call has returned. */
+  private emitChanged(ids: string[]): void {
+    setTimeout(() => {
+      const e: ContentChanged = { status: this.statusNow(), ids };
+      for (const cb of this.changeListeners) cb(e);
+    }, 0);
+  }
+
+  /** Simulates an edit made elsewhere (another editor, a git pull): new text, new fingerprint,
+   * and the content-changed event. Without `text`, a line is added to the end of the body. */
+  externalEdit(id: string, text?: string): void {
+    const doc = this.docs.find((d) => d.id === id);
+    if (!doc) throw new Error(`no document ${id}`);
+    const old = this.files.get(doc.path)?.text ?? "";
+    this.write(doc.path, text ?? `${old.replace(/\n*$/, "\n")}\n同事补充：这一段是在别处加上的。\n`);
+    this.emitChanged([id]);
+  }
+
+  /** The text of a content file, for tests. */
+  fileText(path: string): string | undefined {
+    return this.files.get(path)?.text;
+  }
+
+  source(id: string): Promise<Source> {
+    const doc = this.docs.find((d) => d.id === id);
+    if (!doc) return this.fail("not_found", `no document with id ${id}`);
+    return this.sourceAt(doc.path);
+  }
+
+  sourceAt(path: string): Promise<Source> {
+    const f = this.files.get(path);
+    if (!f) return this.fail("not_found", `${path} does not exist`);
+    return this.settle(() => ({ path, text: f.text, fingerprint: f.fingerprint }));
+  }
+
+  newCase(): Promise<Draft> {
+    return this.settle(() => ({ kind: "case", text: caseTemplate(this.author, this.today()) }));
+  }
+
+  drillDraft(id: string): Promise<Draft> {
+    const doc = this.docs.find((d) => d.id === id);
+    if (!doc || doc.kind !== "case") return this.fail("invalid_input", `${id} is not a case`);
+    const text = this.files.get(doc.path)?.text ?? "";
+    return this.settle(() => ({ kind: "drill", text: drillFromCase(doc, text, this.author, this.today()) }));
+  }
+
+  private targetPath(path: string | null, loadedKind: Kind | null, title: string): string | null {
+    if (path) return path;
+    if (!title.trim() || !loadedKind) return null;
+    return newPath(loadedKind, title, this.today(), (p) => this.files.has(p));
+  }
+
+  checkSource(path: string | null, text: string): Promise<SourceCheck> {
+    return this.settle(() => {
+      const shownPath = path ?? "(new).md";
+      const loaded = this.load(shownPath, text);
+      const m = /^title:[ \t]*(.*)$/m.exec(text);
+      const title = (m?.[1] ?? "").replace(/^["']|["']$/g, "");
+      const kind = (/^kind:[ \t]*(\w+)/m.exec(text)?.[1] ?? null) as Kind | null;
+      const target = this.targetPath(path, kind, title);
+      const problems = loaded.problems.map((p) => ({ ...p, path: target ?? shownPath }));
+      // With errors the preview still shows the body, as the Rust side does.
+      const html = loaded.doc?.html ?? renderMarkdown(splitFrontMatter(text).body, this.titleOf);
+      return { path: target, id: loaded.doc?.id ?? null, html, problems };
+    });
+  }
+
+  private stamp(text: string, isNew: boolean): string {
+    let out = setKey(text, "updated", this.today());
+    if (isNew) out = setKey(out, "created", this.today(), true);
+    return setKey(out, "author", this.author, true);
+  }
+
+  saveSource(req: SaveRequest): Promise<SaveOutcome> {
+    this.saves.push({ ...req });
+    return this.settle((): SaveOutcome => {
+      const isNew = !req.path;
+      if (req.path) {
+        const disk = this.files.get(req.path);
+        if (disk && disk.fingerprint !== req.base_fingerprint) {
+          return { outcome: "conflict", path: req.path, disk_text: disk.text, disk_fingerprint: disk.fingerprint };
+        }
+      }
+      const probe = this.load(req.path ?? "(new).md", req.text);
+      const errors = probe.problems.filter((p) => p.severity === "error");
+      if (errors.length) return { outcome: "invalid", problems: probe.problems };
+      const kind = probe.doc!.kind;
+      const path = req.path ?? newPath(kind, probe.doc!.title, this.today(), (p) => this.files.has(p));
+      const text = this.stamp(req.text, isNew);
+      const w = this.write(path, text);
+      const id = w.id ?? path.replace(/\.md$/, "");
+      this.emitChanged([id]);
+      return { outcome: "saved", path, id, fingerprint: w.fingerprint, text, problems: w.problems };
+    });
+  }
+
+  saveCopy(req: SaveRequest): Promise<SaveOutcome> {
+    this.saves.push({ ...req });
+    return this.settle((): SaveOutcome => {
+      const base = (req.path ?? "untitled.md").replace(/\.md$/, "");
+      let path = `${base}-copy.md`;
+      for (let n = 2; this.files.has(path); n++) path = `${base}-copy-${n}.md`;
+      const text = this.stamp(setKey(req.text, "id", null), false);
+      const probe = this.load(path, text);
+      if (probe.problems.some((p) => p.severity === "error")) return { outcome: "invalid", problems: probe.problems };
+      const w = this.write(path, text);
+      const id = w.id ?? path.replace(/\.md$/, "");
+      this.emitChanged([id]);
+      return { outcome: "saved", path, id, fingerprint: w.fingerprint, text, problems: w.problems };
+    });
+  }
+
+  reviewItems(): Promise<ReviewItem[]> {
+    return this.settle(() =>
+      this.docs
+        .map((d) => ({ d, reasons: this.reviewOf(d) }))
+        .filter((x) => x.reasons.length > 0)
+        .sort((a, b) => Number(b.d.kind === "rule") - Number(a.d.kind === "rule") || a.d.title.localeCompare(b.d.title, "zh"))
+        .map(({ d, reasons }) => ({ id: d.id, kind: d.kind, title: d.title, path: d.path, reasons })),
+    );
+  }
+
+  gitStatus(): Promise<GitStatus> {
+    return this.settle(() => ({ ...this.git, changes: [...this.git.changes], conflicts: [...this.git.conflicts] }));
+  }
+
+  gitSync(): Promise<SyncReport> {
+    if (!this.git.repo) return this.fail("git", "the content folder is not a git repository");
+    if (this.gitScenario === "error") {
+      return this.fail("git", "fatal: unable to access 'https://git.example.com/kefu/content.git/': Could not resolve host: git.example.com");
+    }
+    return this.settle((): SyncReport => {
+      const committed = [...this.git.changes];
+      if (this.git.rebasing) {
+        const still = this.git.conflicts.filter((p) => /^<{7}(?: |$)/m.test(this.files.get(p)?.text ?? ""));
+        if (still.length) {
+          return { outcome: "conflict", committed: [], pulled: 0, pushed: false, conflicts: still, message: `error: could not apply: unresolved conflicts in ${still.join(", ")}` };
+        }
+        this.git = { ...this.git, changes: [], conflicts: [], rebasing: false };
+        return { outcome: "synced", committed, pulled: 0, pushed: true, conflicts: [], message: "Successfully rebased and updated refs/heads/main." };
+      }
+      if (this.gitScenario === "conflict") {
+        this.gitScenario = "ok";
+        const path = committed.find((p) => this.files.has(p)) ?? "playbooks/cuifahuo.md";
+        const mine = this.files.get(path)?.text ?? "";
+        const split = mine.split("\n");
+        const at = Math.max(split.findIndex((l, i) => i > 0 && l.trimEnd() === "---") + 2, 1);
+        const line = split[at] ?? "";
+        split.splice(at, 1, "<<<<<<< HEAD", `${line}（同事在共享库里改过这一行）`, "=======", line, ">>>>>>> 我的修改");
+        const id = this.docs.find((d) => d.path === path)?.id;
+        this.write(path, split.join("\n"));
+        this.git = { ...this.git, changes: [], conflicts: [path], rebasing: true };
+        if (id) this.emitChanged([id]);
+        return { outcome: "conflict", committed, pulled: 1, pushed: false, conflicts: [path], message: `CONFLICT (content): Merge conflict in ${path}` };
+      }
+      if (this.gitScenario === "no_remote" || this.git.upstream === null) {
+        this.git = { ...this.git, changes: [], upstream: null };
+        return { outcome: "committed_only", committed, pulled: 0, pushed: false, conflicts: [], message: "no upstream configured" };
+      }
+      const pulled = this.gitPull;
+      this.gitPull = 0;
+      this.git = { ...this.git, changes: [] };
+      return { outcome: "synced", committed, pulled, pushed: committed.length > 0, conflicts: [], message: "Everything up-to-date" };
+    });
+  }
+
+  onContentChanged(cb: (e: ContentChanged) => void): () => void {
+    this.changeListeners.add(cb);
+    return () => this.changeListeners.delete(cb);
   }
 }

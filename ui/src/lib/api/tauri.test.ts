@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { clearMocks, mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
-import { SUMMONED_EVENT } from "./backend";
+import { CONTENT_CHANGED_EVENT, SUMMONED_EVENT } from "./backend";
 import { TauriBackend, call, isWebUrl } from "./tauri";
 
 afterEach(() => clearMocks());
@@ -84,6 +84,50 @@ describe("TauriBackend", () => {
       ["drill_progress", {}],
       ["set_profile_name", { name: "林晓" }],
     ]);
+  });
+
+  test("publishing commands get their argument objects", async () => {
+    const calls: Array<[string, unknown]> = [];
+    mockIPC((cmd, payload) => {
+      calls.push([cmd, payload]);
+      return null;
+    });
+    const b = new TauriBackend();
+    const req = { path: "cases/a.md", text: "---\nkind: case\n---\n", base_fingerprint: "ab12" };
+    await b.source("cases/a");
+    await b.sourceAt("cases/a.md");
+    await b.newCase();
+    await b.drillDraft("cases/a");
+    await b.checkSource(null, "x");
+    await b.saveSource(req);
+    await b.saveCopy(req);
+    await b.reviewItems();
+    await b.gitStatus();
+    await b.gitSync();
+    expect(calls).toEqual([
+      ["source", { id: "cases/a" }],
+      ["source_at", { path: "cases/a.md" }],
+      ["new_case", {}],
+      ["drill_draft", { id: "cases/a" }],
+      ["check_source", { path: null, text: "x" }],
+      ["save_source", { req }],
+      ["save_copy", { req }],
+      ["review_items", {}],
+      ["git_status", {}],
+      ["git_sync", {}],
+    ]);
+  });
+
+  test("onContentChanged passes the payload", async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const cb = vi.fn();
+    const off = new TauriBackend().onContentChanged(cb);
+    const payload = { status: null, ids: ["cases/a"] };
+    await vi.waitFor(async () => {
+      await emit(CONTENT_CHANGED_EVENT, payload);
+      expect(cb).toHaveBeenCalledWith(payload);
+    });
+    off();
   });
 
   test("copy, hide and chooseFolder go through the plugins", async () => {

@@ -20,7 +20,16 @@ import type { DrillPrompt } from "../bindings/DrillPrompt";
 import type { DrillResult } from "../bindings/DrillResult";
 import type { Progress } from "../bindings/Progress";
 import type { SubmitRequest } from "../bindings/SubmitRequest";
-import { type Backend, type Commands, SUMMONED_EVENT } from "./backend";
+import type { ContentChanged } from "../bindings/ContentChanged";
+import type { Draft } from "../bindings/Draft";
+import type { GitStatus } from "../bindings/GitStatus";
+import type { ReviewItem } from "../bindings/ReviewItem";
+import type { SaveOutcome } from "../bindings/SaveOutcome";
+import type { SaveRequest } from "../bindings/SaveRequest";
+import type { Source } from "../bindings/Source";
+import type { SourceCheck } from "../bindings/SourceCheck";
+import type { SyncReport } from "../bindings/SyncReport";
+import { type Backend, type Commands, CONTENT_CHANGED_EVENT, SUMMONED_EVENT } from "./backend";
 import { toApiError } from "./errors";
 
 export { toApiError };
@@ -115,19 +124,57 @@ export class TauriBackend implements Backend {
     return typeof picked === "string" ? picked : null;
   }
   onSummoned(cb: () => void): () => void {
-    let unlisten: (() => void) | null = null;
-    let cancelled = false;
-    listen(SUMMONED_EVENT, () => cb())
-      .then((fn) => {
-        if (cancelled) fn();
-        else unlisten = fn;
-      })
-      .catch(() => {
-        // No event system (e.g. a plain browser): nothing will ever summon us.
-      });
-    return () => {
-      cancelled = true;
-      unlisten?.();
-    };
+    return subscribe(SUMMONED_EVENT, () => cb());
   }
+  source(id: string): Promise<Source> {
+    return call("source", { id });
+  }
+  sourceAt(path: string): Promise<Source> {
+    return call("source_at", { path });
+  }
+  newCase(): Promise<Draft> {
+    return call("new_case", {});
+  }
+  drillDraft(id: string): Promise<Draft> {
+    return call("drill_draft", { id });
+  }
+  checkSource(path: string | null, text: string): Promise<SourceCheck> {
+    return call("check_source", { path, text });
+  }
+  saveSource(req: SaveRequest): Promise<SaveOutcome> {
+    return call("save_source", { req });
+  }
+  saveCopy(req: SaveRequest): Promise<SaveOutcome> {
+    return call("save_copy", { req });
+  }
+  reviewItems(): Promise<ReviewItem[]> {
+    return call("review_items", {});
+  }
+  gitStatus(): Promise<GitStatus> {
+    return call("git_status", {});
+  }
+  gitSync(): Promise<SyncReport> {
+    return call("git_sync", {});
+  }
+  onContentChanged(cb: (e: ContentChanged) => void): () => void {
+    return subscribe<ContentChanged>(CONTENT_CHANGED_EVENT, cb);
+  }
+}
+
+/** Listens to a shell event; returns an unsubscribe function that works even before `listen` resolved. */
+function subscribe<T>(event: string, cb: (payload: T) => void): () => void {
+  let unlisten: (() => void) | null = null;
+  let cancelled = false;
+  listen<T>(event, (e) => cb(e.payload))
+    .then((fn) => {
+      if (cancelled) fn();
+      else unlisten = fn;
+    })
+    .catch(() => {
+      // No event system (e.g. a plain browser): the event never comes.
+    });
+  return () => {
+    cancelled = true;
+    unlisten?.();
+  };
 }
