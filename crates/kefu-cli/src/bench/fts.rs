@@ -219,7 +219,7 @@ impl Fts {
                         let n = words.len();
                         for (i, w) in words.into_iter().enumerate() {
                             let star = if t.prefix && i + 1 == n { "*" } else { "" };
-                            matches.push(format!("{}{star}", quoted(&w)));
+                            matches.push(format!("{}{star}", quoted(w)));
                         }
                     }
                 }
@@ -350,7 +350,7 @@ impl Brute {
                 hits.push((score, &d.id));
             }
         }
-        hits.sort_by(|a, b| b.0.cmp(&a.0));
+        hits.sort_by_key(|h| std::cmp::Reverse(h.0));
         hits.into_iter()
             .take(limit)
             .map(|(_, id)| id.to_string())

@@ -57,6 +57,12 @@ pub(crate) struct BenchArgs {
     /// Seconds of querying per system and corpus size (at least 3 rounds of the query mix).
     #[arg(long, default_value_t = 4.0)]
     budget: f64,
+    /// Only write the corpora (`<out>/corpus-N`) and stop (the app benchmark reads one).
+    #[arg(long, conflicts_with = "relevance_only")]
+    corpus_only: bool,
+    /// Only the relevance figures.
+    #[arg(long)]
+    relevance_only: bool,
 }
 
 /// The fixed query mix, by class, as agents type them.
@@ -134,9 +140,19 @@ pub(crate) fn run(content: &Path, args: &BenchArgs) -> BenchResult<()> {
     let started = Instant::now();
     eprintln!("kefu bench: vocabulary from {}", content.display());
     let vocab = corpus::Vocabulary::from_content(content)?;
+    if args.corpus_only {
+        for &n in &args.sizes {
+            let dir = args.out.join(format!("corpus-{n}"));
+            corpus::write(&dir, &corpus::generate(&vocab, n, args.seed), content)?;
+            eprintln!("kefu bench: {n} documents → {}", dir.display());
+        }
+        return Ok(());
+    }
     let mut sizes = Vec::new();
-    for &n in &args.sizes {
-        sizes.push(bench_size(content, &vocab, n, args)?);
+    if !args.relevance_only {
+        for &n in &args.sizes {
+            sizes.push(bench_size(content, &vocab, n, args)?);
+        }
     }
     eprintln!("kefu bench: relevance");
     let rel = relevance::run(content, args, &args.out)?;

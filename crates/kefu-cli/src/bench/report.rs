@@ -167,12 +167,15 @@ impl Row {
 }
 
 fn size_label(n: usize) -> String {
-    if n >= 1000 && n % 1000 == 0 {
+    if n >= 1000 && n.is_multiple_of(1000) {
         format!("{}k", n / 1000)
     } else {
         n.to_string()
     }
 }
+
+/// Reads one metric out of [`Scores`].
+type Metric = fn(&Scores) -> f64;
 
 fn relevance_rows(rows: &mut Vec<Row>, set: &str, scores: &[(String, Scores)], mrr_target: f64) {
     let n = scores.first().map_or(0, |(_, s)| s.queries);
@@ -185,7 +188,7 @@ fn relevance_rows(rows: &mut Vec<Row>, set: &str, scores: &[(String, Scores)], m
         .filter(|(s, _)| s.starts_with("FTS5"))
         .map(|(_, s)| s.mrr)
         .fold(0.0, f64::max);
-    let pick: [(&str, fn(&Scores) -> f64); 3] = [
+    let pick: [(&str, Metric); 3] = [
         ("MRR@10", |s| s.mrr),
         ("nDCG@10", |s| s.ndcg),
         ("Recall@10", |s| s.recall),

@@ -16,18 +16,21 @@ use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
+use tantivy::{
+    DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument,
+    TantivyError, Term,
+};
 
 use super::dict::Dictionary;
 use super::query::{ParsedQuery, Term as QueryTerm};
-use super::text::{self, JIEBA, NGRAM, RAW};
-use crate::content::{Document, Platform};
+use super::text::{self, BIGRAM, JIEBA, NGRAM, RAW};
+use crate::content::{Document, Kind, Platform};
 use crate::error::{Error, Result};
 
 /// Bump when fields, analyzers or what goes into them change: the index is then rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The platform value stored for documents that apply everywhere.
 const ALL_PLATFORMS: &str = "all";
@@ -48,12 +51,28 @@ mod boost {
     pub(super) const BODY_NGRAM: f32 = 0.6;
     /// Weight of a synonym relative to the word typed.
     pub(super) const SYNONYM: f32 = 0.8;
+    /// Score factor of each kind in searches that do not filter by kind (index: [`kind_ord`]).
+    /// Agents mid-chat want a reply or a rule; drills are training material that shares their
+    /// words ("快递三天没动，买家怀疑丢件"), so they come after the playbook that answers it.
+    pub(super) const KIND: [f32; 4] = [1.0, 1.0, 1.0, 0.5];
+}
+
+/// Position of a kind in [`boost::KIND`], stored per document in the `kind_ord` fast field.
+fn kind_ord(k: Kind) -> u64 {
+    match k {
+        Kind::Playbook => 0,
+        Kind::Case => 1,
+        Kind::Rule => 2,
+        Kind::Drill => 3,
+    }
 }
 
 #[derive(Clone, Copy)]
 struct Fields {
     id: Field,
+    fingerprint: Field,
     kind: Field,
+    kind_ord: Field,
     platform: Field,
     tag: Field,
     title: Field,
@@ -82,8 +101,11 @@ fn schema() -> (Schema, Fields) {
         )
     };
     let fields = Fields {
-        id: b.add_text_field("id", STRING | STORED),
+        // Fast fields: ids of hits and the sync manifest are read without the document store.
+        id: b.add_text_field("id", STRING | STORED | FAST),
+        fingerprint: b.add_u64_field("fingerprint", FAST),
         kind: b.add_text_field("kind", STRING),
+        kind_ord: b.add_u64_field("kind_ord", FAST),
         platform: b.add_text_field("platform", STRING),
         tag: b.add_text_field("tag", text(RAW, false)),
         title: b.add_text_field("title", text(JIEBA, false)),
@@ -94,18 +116,49 @@ fn schema() -> (Schema, Fields) {
         pinyin: b.add_text_field("pinyin", text(RAW, false)),
         phrases: b.add_text_field("phrases", text(JIEBA, false)),
         body: b.add_text_field("body", text(JIEBA, false)),
-        body_ngram: b.add_text_field("body_ngram", text(NGRAM, true)),
+        body_ngram: b.add_text_field("body_ngram", text(BIGRAM, true)),
     };
     (b.build(), fields)
 }
 
-/// What the index remembers about the content it holds (the commit payload).
+/// What the index remembers about the content it holds. `schema` and `dict` are the commit
+/// payload; the fingerprints live in the index itself (fast fields `id` and `fingerprint`), so a
+/// commit writes a few bytes of payload instead of a map of every document.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Manifest {
     schema: u32,
     dict: u64,
     /// id → fingerprint of the file it came from.
+    #[serde(skip)]
     docs: BTreeMap<String, u64>,
+}
+
+/// id → fingerprint of every live document, from the fast fields.
+fn fingerprints(reader: &IndexReader) -> Result<BTreeMap<String, u64>> {
+    let mut out = BTreeMap::new();
+    let searcher = reader.searcher();
+    let mut id = String::new();
+    for seg in searcher.segment_readers() {
+        let (Some(ids), Ok(fps)) = (
+            seg.fast_fields().str("id")?,
+            seg.fast_fields().u64("fingerprint"),
+        ) else {
+            continue;
+        };
+        for doc in seg.doc_ids_alive() {
+            let Some(ord) = ids.term_ords(doc).next() else {
+                continue;
+            };
+            id.clear();
+            if ids
+                .ord_to_str(ord, &mut id)
+                .map_err(|e| Error::Index(e.into()))?
+            {
+                out.insert(id.clone(), fps.first(doc).unwrap_or(0));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// A document ready to index: the document and its plain body text.
@@ -179,7 +232,10 @@ impl SearchIndex {
                     reason.get_or_insert("dictionary changed".to_string());
                     Manifest::default()
                 }
-                Ok(m) => m,
+                Ok(mut m) => {
+                    m.docs = fingerprints(&reader)?;
+                    m
+                }
                 Err(_) => {
                     reason.get_or_insert("unreadable manifest".to_string());
                     Manifest::default()
@@ -267,7 +323,9 @@ impl SearchIndex {
         let doc = d.doc;
         let mut t = TantivyDocument::default();
         t.add_text(f.id, &doc.id);
+        t.add_u64(f.fingerprint, doc.fingerprint);
         t.add_text(f.kind, doc.kind.as_str());
+        t.add_u64(f.kind_ord, kind_ord(doc.kind));
         if doc.platforms.is_empty() {
             t.add_text(f.platform, ALL_PLATFORMS);
         }
@@ -324,16 +382,47 @@ impl SearchIndex {
     ) -> Result<(Vec<(String, f32)>, usize)> {
         let query = self.build(q, expand);
         let searcher = self.reader.searcher();
-        let (top, total) = searcher.search(
-            &query,
-            &(TopDocs::with_limit(limit.max(1)).order_by_score(), Count),
-        )?;
+        // A query that names kinds gets them at face value; otherwise kinds are weighted.
+        let weights = if q.kinds.is_empty() {
+            boost::KIND
+        } else {
+            [1.0; 4]
+        };
+        let weighted =
+            TopDocs::with_limit(limit.max(1)).tweak_score(move |segment: &SegmentReader| {
+                let kinds = segment
+                    .fast_fields()
+                    .u64("kind_ord")
+                    .ok()
+                    .map(|c| c.first_or_default_col(0));
+                move |doc: DocId, score: Score| {
+                    let k = kinds.as_ref().map_or(0, |c| c.get_val(doc)) as usize;
+                    score * weights.get(k).copied().unwrap_or(1.0)
+                }
+            });
+        let (top, total) = searcher.search(&query, &(weighted, Count))?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
-            let d: TantivyDocument = searcher.doc(addr)?;
-            if let Some(id) = d.get_first(self.fields.id).and_then(|v| v.as_str()) {
-                hits.push((id.to_string(), score));
+            let seg = searcher.segment_reader(addr.segment_ord);
+            let mut id = String::new();
+            let found = match seg.fast_fields().str("id")? {
+                Some(ids) => match ids.term_ords(addr.doc_id).next() {
+                    Some(ord) => ids
+                        .ord_to_str(ord, &mut id)
+                        .map_err(|e| Error::Index(e.into()))?,
+                    None => false,
+                },
+                None => false,
+            };
+            if !found {
+                // An index written without the fast field: the stored copy.
+                let d: TantivyDocument = searcher.doc(addr)?;
+                match d.get_first(self.fields.id).and_then(|v| v.as_str()) {
+                    Some(s) => id = s.to_string(),
+                    None => continue,
+                }
             }
+            hits.push((id, score));
         }
         Ok((hits, total))
     }
@@ -417,21 +506,34 @@ impl SearchIndex {
             add(self.phrase_q(f.body_ngram, &lower), boost::BODY_NGRAM * 2.0);
         } else {
             let words = self.analyze(JIEBA, &lower);
-            for (field, b) in [
-                (f.title, boost::TITLE),
-                (f.aliases, boost::ALIASES),
-                (f.phrases, boost::PHRASES),
-                (f.body, boost::BODY),
-            ] {
+            // One Chinese character (the first key of a word being typed) is looked up in
+            // titles, aliases and tags only: in body text it would match nearly every document.
+            let one_char = lower.chars().count() == 1 && lower.chars().all(text::is_cjk);
+            let fields: &[(Field, f32)] = if one_char {
+                &[(f.title, boost::TITLE), (f.aliases, boost::ALIASES)]
+            } else {
+                &[
+                    (f.title, boost::TITLE),
+                    (f.aliases, boost::ALIASES),
+                    (f.phrases, boost::PHRASES),
+                    (f.body, boost::BODY),
+                ]
+            };
+            for &(field, b) in fields {
                 if let Some(q) = any_of(field, &words) {
                     add(q, b);
                 }
             }
             let grams = text::ngram_query_terms(&lower);
-            for (field, b) in [
-                (f.title_ngram, boost::TITLE_NGRAM),
-                (f.body_ngram, boost::BODY_NGRAM),
-            ] {
+            let gram_fields: &[(Field, f32)] = if one_char {
+                &[(f.title_ngram, boost::TITLE_NGRAM)]
+            } else {
+                &[
+                    (f.title_ngram, boost::TITLE_NGRAM),
+                    (f.body_ngram, boost::BODY_NGRAM),
+                ]
+            };
+            for &(field, b) in gram_fields {
                 if let Some(q) = any_of(field, &grams) {
                     add(q, b);
                 }
@@ -459,7 +561,7 @@ impl SearchIndex {
 
     /// The exact character sequence in an n-gram field.
     fn phrase_q(&self, field: Field, text: &str) -> Box<dyn Query> {
-        let tokens = text::ngram_tokens(text);
+        let tokens = text::bigram_tokens(text);
         let terms: Vec<(usize, Term)> = tokens
             .iter()
             .map(|t| {
