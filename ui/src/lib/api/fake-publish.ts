@@ -64,14 +64,14 @@ export function renderMarkdown(body: string, title: (id: string) => string | nul
     } else if ((m = /^\s*>\s?(.*)$/.exec(line))) {
       if (para.length || listTag) flush();
       quote.push(m[1]!);
-    } else if ((m = /^\s*(?:[-*]|(\d+)\.)\s+(.*)$/.exec(line))) {
+    } else if ((m = /^\s*(?:[-*]|(\d+)\.)(?:\s+(.*))?$/.exec(line))) {
       const tag = m[1] ? "ol" : "ul";
       if (para.length || quote.length || (listTag && listTag !== tag)) flush();
       if (!listTag) {
         out.push(`<${tag}>`);
         listTag = tag;
       }
-      out.push(`<li>${inline(m[2]!, title)}</li>`);
+      out.push(`<li>${inline(m[2] ?? "", title)}</li>`);
     } else {
       if (listTag || quote.length) flush();
       para.push(line);

@@ -612,7 +612,11 @@ export class FakeBackend implements Backend {
     this.files.set(path, { text, fingerprint: fp });
     const loaded = this.load(path, text);
     this.docs = this.docs.filter((d) => d.path !== path);
-    if (loaded.doc) this.docs.push(loaded.doc);
+    if (before) this.bodies.delete(before.id);
+    if (loaded.doc) {
+      this.docs.push(loaded.doc);
+      this.bodies.set(loaded.doc.id, plainText(loaded.doc.html));
+    }
     this.fileProblems.set(path, loaded.problems);
     if (!this.git.changes.includes(path)) this.git = { ...this.git, changes: [...this.git.changes, path] };
     return { id: loaded.doc?.id ?? before?.id ?? loaded.id, fingerprint: fp, problems: loaded.problems };
