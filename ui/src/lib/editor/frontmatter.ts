@@ -2,7 +2,7 @@
 // front matter and the body, read the fields the form shows, and write form changes back with
 // the `yaml` Document API so that every other key, the key order and comments stay as they were.
 
-import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } from "yaml";
 
 export type Split = {
   /** The YAML between the `---` lines (with its trailing newline), or null without front matter. */
@@ -126,7 +126,9 @@ export function setFields(text: string, patch: Record<string, FieldValue>): stri
       const old = doc.get(key, true);
       if (old === undefined && !doc.has(key)) continue; // nothing to clear
       if (isScalar(old) && (old.value === null || old.value === "")) continue;
-      doc.set(key, doc.createNode(null));
+      const empty = new Scalar(null);
+      empty.source = ""; // written as `key:` rather than `key: null`
+      doc.set(key, empty);
     } else {
       const old = doc.get(key, true);
       if (isScalar(old) && str(old.value) === value) continue;
