@@ -66,7 +66,7 @@ describe("editor form ↔ text", () => {
     await waitFor(() => expect(saveButton().disabled).toBe(false));
     await fireEvent.click(saveButton());
     await screen.findByRole("heading", { level: 1, name: "催发货（加急）" });
-    const text = backend.saves.at(-1)!.text;
+    const text = backend.saves[backend.saves.length - 1]!.text;
     expect(text).toContain("kind: playbook\n# 组长审核过\nreviewer: 王敏\ntitle: 催发货（加急）\n");
     expect(text).toContain("tags: [发货, 物流, 加急]\n");
     expect(text).toContain("platforms: [tmall]\n");
