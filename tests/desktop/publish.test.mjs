@@ -136,9 +136,9 @@ test("a case published in the editor is found by search, then 同步 pushes it t
   assert.match(text, /保温杯/);
 
   // Searchable at once.
-  await typeQuery("保温杯");
+  await typeQuery("口误承诺");
   const id = `cases/${saved[0].replace(/\.md$/, "")}`;
-  await driver.wait(async () => (await cardIds())[0] === id, 10_000, `保温杯 should find ${id} first`);
+  await driver.wait(async () => (await cardIds())[0] === id, 10_000, `口误承诺 should find ${id} first`);
   await shot("published-search");
 
   // 同步: commit and push to the team repository.

@@ -94,6 +94,7 @@ fn scan(content_dir: &Path, clock: &dyn Clock) -> Result<Scan> {
         problems.extend(rubric_problems(&loaded.docs, &lexicon));
     }
     problems.extend(crate::review::problems(&loaded.docs, clock.today()));
+    problems.extend(loaded.docs.iter().flat_map(publish::template_leftovers));
     problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     Ok(Scan {
         loaded,
@@ -509,6 +510,7 @@ impl Library {
             if d.kind == Kind::Drill {
                 problems.extend(rubric_problems(std::slice::from_ref(d), &self.lexicon));
             }
+            problems.extend(publish::template_leftovers(d));
         }
         problems.sort_by_key(|p| p.line);
         (doc, problems)

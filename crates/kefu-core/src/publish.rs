@@ -419,6 +419,33 @@ pub fn case_template(author: Option<&str>, today: NaiveDate) -> String {
     )
 }
 
+/// Warnings for the template's prompt lines left unchanged in a case ("发布案例" fills the
+/// sections with short prompts that are meant to be replaced).
+pub fn template_leftovers(doc: &Document) -> Vec<Problem> {
+    if doc.kind != Kind::Case {
+        return Vec::new();
+    }
+    let template = case_template(None, NaiveDate::MIN);
+    let prompts: Vec<&str> = content::body_of(&template)
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("## ") && l.chars().count() > 4)
+        .collect();
+    doc.body
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| prompts.contains(&l.trim()))
+        .map(|(i, _)| {
+            Problem::warning(
+                &doc.path,
+                doc.body_line + i,
+                "template prompt left unchanged",
+            )
+            .hint("replace it with what happened, or delete the line")
+        })
+        .collect()
+}
+
 /// The sections of a Markdown body by `## ` heading: (heading, text).
 fn sections(body: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();

@@ -99,6 +99,25 @@ fn a_published_case_is_searchable_immediately_and_its_problems_are_checked() {
                 .any(|i| i.ends_with("-copy"))
     );
 
+    // The template's prompts left in place are pointed out, line by line.
+    let template = lib
+        .new_case(None)
+        .text
+        .replacen("title: \n", "title: 模板没改完\n", 1);
+    let check = lib.check_source(None, &template);
+    let leftovers: Vec<usize> = check
+        .problems
+        .iter()
+        .filter(|p| p.message.contains("template prompt"))
+        .map(|p| p.line)
+        .collect();
+    assert_eq!(
+        leftovers,
+        [12, 15, 18, 22, 25, 28, 31],
+        "{:?}",
+        check.problems
+    );
+
     // 生成练习: a drill draft from the saved case validates apart from what the case lacks.
     let draft = lib.drill_draft(&id, Some("老王")).expect("draft");
     assert!(draft.text.contains(&format!("[[{id}]]")));
