@@ -123,6 +123,8 @@ pub(crate) struct SystemRun {
     pub(crate) latency: Option<Latency>,
     /// p99 per query class, µs.
     pub(crate) class_p99: Vec<(String, f64)>,
+    /// Mean number of results returned per query of the mix (at most the page size).
+    pub(crate) mean_hits: Option<f64>,
 }
 
 /// Everything measured at one corpus size.
@@ -203,10 +205,12 @@ fn median(mut xs: Vec<f64>) -> f64 {
 fn time_queries(
     budget: Duration,
     mut f: impl FnMut(&str) -> BenchResult<usize>,
-) -> BenchResult<(Latency, Vec<(String, f64)>)> {
+) -> BenchResult<(Latency, Vec<(String, f64)>, f64)> {
+    let mut hits = 0;
     for (_, q) in MIX {
-        f(q)?;
+        hits += f(q)?;
     }
+    let mean_hits = hits as f64 / MIX.len() as f64;
     let mut all = Vec::new();
     let mut by_class: Vec<(String, Vec<f64>)> = Vec::new();
     let started = Instant::now();
@@ -228,7 +232,7 @@ fn time_queries(
         .into_iter()
         .map(|(c, v)| (c, metrics::latency(v).p99))
         .collect();
-    Ok((metrics::latency(all), classes))
+    Ok((metrics::latency(all), classes, mean_hits))
 }
 
 fn bench_size(
@@ -339,9 +343,10 @@ fn bench_size(
         limit: LIMIT,
         ..SearchOptions::default()
     };
-    let (lat, classes) = time_queries(budget, |q| Ok(lib.search(q, &opts)?.hits.len()))?;
+    let (lat, classes, hits) = time_queries(budget, |q| Ok(lib.search(q, &opts)?.hits.len()))?;
     kefu.latency = Some(lat);
     kefu.class_p99 = classes;
+    kefu.mean_hits = Some(hits);
     out.systems.push(kefu);
     drop(lib);
 
@@ -370,7 +375,7 @@ fn bench_size(
             f.update(&changed)?;
             updates.push(t.elapsed().as_secs_f64() * 1e3);
         }
-        let (lat, classes) = time_queries(budget, |q| Ok(f.search(&parse(q), LIMIT)?.len()))?;
+        let (lat, classes, hits) = time_queries(budget, |q| Ok(f.search(&parse(q), LIMIT)?.len()))?;
         out.systems.push(SystemRun {
             name: v.label().into(),
             files_docs_per_s: Some(n as f64 / (out.parse_s + build_s)),
@@ -378,16 +383,18 @@ fn bench_size(
             update_ms: Some(median(updates)),
             latency: Some(lat),
             class_p99: classes,
+            mean_hits: Some(hits),
         });
     }
 
     eprintln!("  brute force: queries");
     let brute = Brute::new(&base);
-    let (lat, classes) = time_queries(budget, |q| Ok(brute.search(&parse(q), LIMIT).len()))?;
+    let (lat, classes, hits) = time_queries(budget, |q| Ok(brute.search(&parse(q), LIMIT).len()))?;
     out.systems.push(SystemRun {
         name: "brute force".into(),
         latency: Some(lat),
         class_p99: classes,
+        mean_hits: Some(hits),
         ..SystemRun::default()
     });
     Ok(out)
