@@ -70,6 +70,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Watch the content folder and re-index on every change (prints what changed and how long
+    /// the update took); Ctrl+C stops.
+    Watch,
     /// Show one document.
     Show {
         /// Document id (e.g. playbooks/cuifahuo).
@@ -167,6 +170,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Search(args) => search(&cli.dirs, args),
         Command::Show { id, json, html } => show(&cli.dirs, &id, json, html),
         Command::Review { json } => review(&cli.dirs.content, json),
+        Command::Watch => watch(&cli.dirs),
         Command::Sync { author, json } => sync(&cli.dirs.content, author.as_deref(), json),
         Command::Bench(args) => {
             bench::run(&cli.dirs.content, &args)?;
@@ -180,6 +184,32 @@ fn run(cli: Cli) -> CliResult {
             json,
         }) => drill_score(&cli.dirs, &drill, &reply, seconds, json),
     }
+}
+
+fn watch(dirs: &Dirs) -> CliResult {
+    let lib = std::sync::Mutex::new(open(dirs)?);
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<PathBuf>>();
+    let _watcher = kefu_core::watch::ContentWatcher::start(&dirs.content, move |paths| {
+        let _ = tx.send(paths);
+    })?;
+    eprintln!("watching {} (Ctrl+C stops)", dirs.content.display());
+    for paths in rx {
+        let started = Instant::now();
+        let mut lib = lib.lock().map_err(|_| "library lock poisoned")?;
+        match lib.reload_changes() {
+            Ok(Some(ids)) => println!(
+                "{} file event(s) → {} document(s) changed, index updated in {:.1} ms ({} errors, {} warnings)",
+                paths.len(),
+                ids.len(),
+                started.elapsed().as_secs_f64() * 1000.0,
+                lib.status().errors,
+                lib.status().warnings
+            ),
+            Ok(None) => eprintln!("{} file event(s), nothing changed", paths.len()),
+            Err(e) => eprintln!("kefu: reload failed: {e}"),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn review(content: &Path, json: bool) -> CliResult {

@@ -1,20 +1,37 @@
-//! Live reload: a file watcher on the content folder (the `notify` crate through
-//! `notify-debouncer-mini`, which coalesces the bursts of events that one save, a `git pull` or
-//! an editor's rename-over-write produce). The watcher only says *that* something changed;
-//! [`crate::Library::reload_changes`] then re-reads the folder and updates the index
-//! incrementally by file fingerprints, so missed or duplicated events cannot leave it wrong.
+//! Live reload: a file watcher on the content folder (the `notify` crate: inotify on Linux,
+//! FSEvents on macOS, ReadDirectoryChangesW on Windows) with a small debounce of our own that
+//! coalesces the bursts of events one save, a `git pull` or an editor's rename-over-write
+//! produce. Reads are not changes: notify also reports files being opened (which the reload
+//! itself does), and counting those would make every reload trigger the next one.
+//!
+//! The watcher only says *that* something changed; [`crate::Library::reload_changes`] then
+//! re-reads the folder and updates the index incrementally by file fingerprints, so missed or
+//! duplicated events cannot leave it wrong.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
-use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
-use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
+use notify::event::{AccessKind, AccessMode};
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::error::{Error, Result};
 
 /// How long the folder must be quiet before a reload: short enough for "within 1 s", long
 /// enough to see a `git pull` as one change.
 pub const QUIET: Duration = Duration::from_millis(150);
+
+/// The longest a burst of changes can postpone a reload.
+pub const MAX_DELAY: Duration = Duration::from_millis(600);
+
+/// Whether an event kind can change what the library reads (opening and reading cannot).
+fn is_change(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
+    }
+}
 
 /// Whether a changed path can matter to the library: Markdown documents, the dictionary and
 /// the scoring lexicon; not git's own files, hidden folders or editors' temporary files.
@@ -39,47 +56,69 @@ pub fn relevant(content_dir: &Path, path: &Path) -> bool {
     }
 }
 
-/// A running watcher; dropping it stops watching.
+/// A running watcher; dropping it stops watching (and ends its thread).
 pub struct ContentWatcher {
-    _debouncer: Debouncer<RecommendedWatcher>,
+    _watcher: RecommendedWatcher,
 }
 
 impl ContentWatcher {
     /// Watches `content_dir` recursively and calls `on_change` with the relevant changed paths
-    /// (never empty) on the watcher's thread after each quiet period.
+    /// (never empty) on the watcher's own thread once the folder has been quiet for [`QUIET`]
+    /// (or after [`MAX_DELAY`] of continuous changes).
     pub fn start(
         content_dir: &Path,
         mut on_change: impl FnMut(Vec<PathBuf>) + Send + 'static,
     ) -> Result<ContentWatcher> {
+        let cannot = |e: notify::Error| {
+            Error::InvalidInput(format!("cannot watch {}: {e}", content_dir.display()))
+        };
+        let (tx, rx) = mpsc::channel::<notify::Result<Event>>();
+        let mut watcher = notify::recommended_watcher(tx).map_err(cannot)?;
+        watcher
+            .watch(content_dir, RecursiveMode::Recursive)
+            .map_err(cannot)?;
         let root = content_dir.to_path_buf();
         let canonical = root.canonicalize().unwrap_or_else(|_| root.clone());
-        let handler = move |res: DebounceEventResult| match res {
-            Ok(events) => {
-                let mut paths: Vec<PathBuf> = events
+        let keep = move |res: notify::Result<Event>, paths: &mut Vec<PathBuf>| match res {
+            Ok(ev) if is_change(&ev.kind) => paths.extend(
+                ev.paths
                     .into_iter()
-                    .map(|e| e.path)
-                    .filter(|p| relevant(&canonical, p) && relevant(&root, p))
-                    .collect();
-                paths.sort();
-                paths.dedup();
-                if !paths.is_empty() {
-                    on_change(paths);
-                }
-            }
+                    .filter(|p| relevant(&canonical, p) && relevant(&root, p)),
+            ),
+            Ok(_) => {}
             Err(e) => eprintln!("kefu: file watcher: {e}"),
         };
-        let mut debouncer = new_debouncer(QUIET, handler).map_err(|e| {
-            Error::InvalidInput(format!("cannot watch {}: {e}", content_dir.display()))
-        })?;
-        debouncer
-            .watcher()
-            .watch(content_dir, RecursiveMode::Recursive)
-            .map_err(|e| {
-                Error::InvalidInput(format!("cannot watch {}: {e}", content_dir.display()))
-            })?;
-        Ok(ContentWatcher {
-            _debouncer: debouncer,
-        })
+        std::thread::Builder::new()
+            .name("kefu-watch".into())
+            .spawn(move || {
+                // Ends when the watcher (the sender) is dropped.
+                while let Ok(first) = rx.recv() {
+                    let mut paths = Vec::new();
+                    keep(first, &mut paths);
+                    let started = Instant::now();
+                    let mut open = true;
+                    while started.elapsed() < MAX_DELAY {
+                        match rx.recv_timeout(QUIET) {
+                            Ok(ev) => keep(ev, &mut paths),
+                            Err(RecvTimeoutError::Timeout) => break,
+                            Err(RecvTimeoutError::Disconnected) => {
+                                open = false;
+                                break;
+                            }
+                        }
+                    }
+                    paths.sort();
+                    paths.dedup();
+                    if !paths.is_empty() {
+                        on_change(paths);
+                    }
+                    if !open {
+                        return;
+                    }
+                }
+            })
+            .map_err(|e| Error::InvalidInput(format!("cannot start the file watcher: {e}")))?;
+        Ok(ContentWatcher { _watcher: watcher })
     }
 }
 
@@ -109,6 +148,27 @@ mod tests {
         ] {
             assert!(!relevant(root, Path::new(p)), "{p}");
         }
+    }
+
+    #[test]
+    fn reading_files_is_not_a_change() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        std::fs::write(tmp.path().join("a.md"), "x").expect("write");
+        let (tx, rx) = mpsc::channel();
+        let _w = ContentWatcher::start(tmp.path(), move |paths| {
+            let _ = tx.send(paths);
+        })
+        .expect("watch");
+        for _ in 0..3 {
+            let _ = std::fs::read(tmp.path().join("a.md")).expect("read");
+        }
+        assert!(
+            rx.recv_timeout(QUIET * 4).is_err(),
+            "reads must not look like changes (a reload reads every file)"
+        );
+        std::fs::write(tmp.path().join("a.md"), "y").expect("write");
+        let got = rx.recv_timeout(Duration::from_secs(10)).expect("an event");
+        assert!(got.iter().any(|p| p.ends_with("a.md")), "{got:?}");
     }
 
     #[test]
