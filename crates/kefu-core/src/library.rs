@@ -1,7 +1,7 @@
 //! [`Library`]: a content folder, loaded, indexed and searchable. The API the CLI and the
 //! desktop shell call.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -73,6 +73,8 @@ pub struct Library {
     last_sync: SyncStats,
     files_seen: usize,
     review: BTreeMap<String, Vec<ReviewReason>>,
+    /// Per file: fingerprint and own problems at the last (re)load, for reuse on reload.
+    files: HashMap<String, (u64, Vec<Problem>)>,
 }
 
 /// Everything read from a content folder in one pass: documents, dictionary, lexicon, problems.
@@ -83,9 +85,13 @@ struct Scan {
     lexicon: Lexicon,
 }
 
-fn scan(content_dir: &Path, clock: &dyn Clock) -> Result<Scan> {
-    let loaded = content::load(content_dir)?;
+fn scan(content_dir: &Path, clock: &dyn Clock, reuse: &content::Reuse<'_>) -> Result<Scan> {
+    let t = Instant::now();
+    let loaded = content::load_with(content_dir, reuse)?;
+    timing("load files", t);
+    let t = Instant::now();
     let (dict, mut problems) = Dictionary::load(content_dir);
+    timing("dictionary", t);
     problems.extend(loaded.problems.iter().cloned());
     let (lexicon, lex_problems) = Lexicon::load(content_dir);
     // The lexicon only matters (and is only reported on) when the folder has drills.
@@ -111,7 +117,7 @@ pub fn check(
 ) -> Result<(content::LoadedContent, Vec<Problem>)> {
     let Scan {
         loaded, problems, ..
-    } = scan(content_dir, clock)?;
+    } = scan(content_dir, clock, &|_, _| None)?;
     Ok((loaded, problems))
 }
 
@@ -147,8 +153,11 @@ impl Library {
             problems,
             dict,
             lexicon,
-        } = scan(&config.content_dir, clock.as_ref())?;
+        } = scan(&config.content_dir, clock.as_ref(), &|_, _| None)?;
+        let t = Instant::now();
         let entries = make_entries(loaded.docs);
+        timing("entries", t);
+        let t = Instant::now();
         let index_dir = config
             .data_dir
             .as_ref()
@@ -162,6 +171,7 @@ impl Library {
             .collect();
         let (index, last_sync) = SearchIndex::open(index_dir.as_deref(), &dict, &docs)?;
         drop(docs);
+        timing("index open + sync", t);
         let review = crate::review::compute(entries.values().map(|e| &e.doc), clock.today());
         Ok(Library {
             review,
@@ -174,6 +184,7 @@ impl Library {
             index,
             last_sync,
             files_seen: loaded.files_seen,
+            files: loaded.files,
         })
     }
 
@@ -184,13 +195,29 @@ impl Library {
             problems,
             dict,
             lexicon,
-        } = scan(&self.config.content_dir, self.clock.as_ref())?;
+        } = {
+            // Files whose bytes did not change keep their parsed document and problems.
+            let by_path: HashMap<&str, &Entry> = self
+                .entries
+                .values()
+                .map(|e| (e.doc.path.as_str(), e))
+                .collect();
+            let files = &self.files;
+            let reuse = move |rel: &str, fp: u64| {
+                let (old_fp, problems) = files.get(rel)?;
+                let e = by_path.get(rel)?;
+                (*old_fp == fp && e.doc.fingerprint == fp)
+                    .then(|| (e.doc.clone(), problems.clone()))
+            };
+            scan(&self.config.content_dir, self.clock.as_ref(), &reuse)?
+        };
         if dict.hash != self.dict.hash {
             // The analyzers depend on the dictionary: reopen, which rebuilds.
             *self = Library::open(self.config.clone(), Arc::clone(&self.clock))?;
             return Ok(&self.last_sync);
         }
         self.files_seen = loaded.files_seen;
+        self.files = loaded.files;
         self.lexicon = lexicon;
         self.entries = make_entries(loaded.docs);
         self.problems = problems;
@@ -697,6 +724,16 @@ impl Library {
     /// The clock the library uses for review dates.
     pub fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()
+    }
+}
+
+/// With `KEFU_TIMINGS` set, prints how long a step of opening took (for profiling start-up).
+fn timing(step: &str, since: Instant) {
+    if std::env::var_os("KEFU_TIMINGS").is_some() {
+        eprintln!(
+            "kefu: {step}: {:.1} ms",
+            since.elapsed().as_secs_f64() * 1000.0
+        );
     }
 }
 

@@ -18,6 +18,72 @@ pub struct LoadedContent {
     pub problems: Vec<Problem>,
     /// How many `.md` files were looked at.
     pub files_seen: usize,
+    /// Per file read: its fingerprint and its own problems (not those of the whole-folder
+    /// checks), so a reload can reuse what did not change (see [`load_with`]).
+    pub files: HashMap<String, (u64, Vec<Problem>)>,
+}
+
+/// What a reload may reuse: for a path and the fingerprint of its bytes now, the document and
+/// its own problems from the previous load when they came from the same bytes.
+pub type Reuse<'a> = dyn Fn(&str, u64) -> Option<(Document, Vec<Problem>)> + Sync + 'a;
+
+/// One file's outcome.
+struct FileResult {
+    rel: String,
+    fingerprint: Option<u64>,
+    doc: Option<Document>,
+    problems: Vec<Problem>,
+}
+
+fn load_path(root: &Path, path: &Path, reuse: &Reuse<'_>) -> FileResult {
+    let rel = rel_path(root, path);
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_FILE_BYTES {
+        let problems = vec![
+            Problem::warning(
+                &rel,
+                1,
+                format!(
+                    "skipped: file is {:.1} MB, over the 5 MB limit",
+                    size as f64 / 1_048_576.0
+                ),
+            )
+            .hint("split it into smaller documents"),
+        ];
+        return FileResult {
+            rel,
+            fingerprint: None,
+            doc: None,
+            problems,
+        };
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            let fp = xxhash_rust::xxh3::xxh3_64(&bytes);
+            let (doc, problems) = reuse(&rel, fp).map_or_else(
+                || {
+                    let (d, p) = load_file_text(&rel, &bytes);
+                    (d, p)
+                },
+                |(d, p)| (Some(d), p),
+            );
+            FileResult {
+                rel,
+                fingerprint: Some(fp),
+                doc,
+                problems,
+            }
+        }
+        Err(e) => {
+            let problems = vec![Problem::error(&rel, 1, format!("cannot read: {e}"))];
+            FileResult {
+                rel,
+                fingerprint: None,
+                doc: None,
+                problems,
+            }
+        }
+    }
 }
 
 impl LoadedContent {
@@ -34,6 +100,12 @@ impl LoadedContent {
 /// Never modifies the folder. One bad file never stops the others; it yields a [`Problem`].
 /// Fails only when `root` itself cannot be read.
 pub fn load(root: &Path) -> Result<LoadedContent> {
+    load_with(root, &|_, _| None)
+}
+
+/// [`load`], reusing the previous document of every file whose bytes did not change. Files are
+/// read and parsed on all cores (the order of documents and problems does not depend on it).
+pub fn load_with(root: &Path, reuse: &Reuse<'_>) -> Result<LoadedContent> {
     if !root.is_dir() {
         return Err(Error::ContentRoot {
             path: root.to_path_buf(),
@@ -62,34 +134,34 @@ pub fn load(root: &Path) -> Result<LoadedContent> {
         }
         paths.push(entry.into_path());
     }
-    for path in paths {
-        out.files_seen += 1;
-        let rel = rel_path(root, &path);
-        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        if size > MAX_FILE_BYTES {
-            out.problems.push(
-                Problem::warning(
-                    &rel,
-                    1,
-                    format!(
-                        "skipped: file is {:.1} MB, over the 5 MB limit",
-                        size as f64 / 1_048_576.0
-                    ),
-                )
-                .hint("split it into smaller documents"),
-            );
-            continue;
+    out.files_seen = paths.len();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(paths.len().div_ceil(64).max(1));
+    let chunk = paths.len().div_ceil(workers).max(1);
+    let results: Vec<FileResult> = std::thread::scope(|scope| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|p| load_path(root, p, reuse))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    for r in results {
+        out.problems.extend(r.problems.iter().cloned());
+        if let Some(fp) = r.fingerprint {
+            out.files.insert(r.rel, (fp, r.problems));
         }
-        match std::fs::read(&path) {
-            Ok(bytes) => {
-                let (doc, problems) = load_file_text(&rel, &bytes);
-                out.problems.extend(problems);
-                out.docs.extend(doc);
-            }
-            Err(e) => out
-                .problems
-                .push(Problem::error(&rel, 1, format!("cannot read: {e}"))),
-        }
+        out.docs.extend(r.doc);
     }
     dedupe_ids(&mut out);
     check_links(&mut out);

@@ -11,7 +11,9 @@ mod model;
 
 pub use chrono::NaiveDate;
 pub use decode::{Decoded, MAX_FILE_BYTES, decode_text};
-pub use loader::{LoadedContent, body_of, conflict_marker_line, load, load_file_text};
+pub use loader::{
+    LoadedContent, Reuse, body_of, conflict_marker_line, load, load_file_text, load_with,
+};
 pub use model::{
     CaseMeta, Document, Kind, Link, Phrase, Platform, Problem, RuleMeta, Severity, parse_date,
 };
