@@ -200,12 +200,15 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs.get(xs.len() / 2).copied().unwrap_or(0.0)
 }
 
+/// Latency over the whole mix, p99 per query class, and the mean number of hits per query.
+type MixTiming = (Latency, Vec<(String, f64)>, f64);
+
 /// Runs the query mix in rounds until `budget` has passed (at least 3 rounds, at most 200).
 /// The first round warms caches and is not counted.
 fn time_queries(
     budget: Duration,
     mut f: impl FnMut(&str) -> BenchResult<usize>,
-) -> BenchResult<(Latency, Vec<(String, f64)>, f64)> {
+) -> BenchResult<MixTiming> {
     let mut hits = 0;
     for (_, q) in MIX {
         hits += f(q)?;
