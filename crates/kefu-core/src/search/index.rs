@@ -13,7 +13,8 @@ use jieba_rs::Jieba;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery,
 };
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
@@ -30,7 +31,12 @@ use crate::content::{Document, Kind, Platform};
 use crate::error::{Error, Result};
 
 /// Bump when fields, analyzers or what goes into them change: the index is then rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
+
+/// Pinyin keys and quick codes are also indexed by every prefix up to this many characters, so
+/// what an agent is typing (`t`, `tk`, `cfh`) is one term lookup instead of a walk over every
+/// term that starts with it; longer prefixes fall back to that walk.
+const MAX_PREFIX: usize = 8;
 
 /// The platform value stored for documents that apply everywhere.
 const ALL_PLATFORMS: &str = "all";
@@ -81,6 +87,8 @@ struct Fields {
     aliases: Field,
     code: Field,
     pinyin: Field,
+    pinyin_prefix: Field,
+    code_prefix: Field,
     phrases: Field,
     body: Field,
     body_ngram: Field,
@@ -114,6 +122,8 @@ fn schema() -> (Schema, Fields) {
         aliases: b.add_text_field("aliases", text(JIEBA, false)),
         code: b.add_text_field("code", text(RAW, false)),
         pinyin: b.add_text_field("pinyin", text(RAW, false)),
+        pinyin_prefix: b.add_text_field("pinyin_prefix", STRING),
+        code_prefix: b.add_text_field("code_prefix", STRING),
         phrases: b.add_text_field("phrases", text(JIEBA, false)),
         body: b.add_text_field("body", text(JIEBA, false)),
         body_ngram: b.add_text_field("body_ngram", text(BIGRAM, true)),
@@ -350,12 +360,25 @@ impl SearchIndex {
         }
         keys.sort();
         keys.dedup();
+        let mut prefixes: Vec<&str> = Vec::new();
+        for k in &keys {
+            prefixes.extend(ascii_prefixes(k));
+        }
+        prefixes.sort_unstable();
+        prefixes.dedup();
+        for p in prefixes {
+            t.add_text(f.pinyin_prefix, p);
+        }
         for k in keys {
             t.add_text(f.pinyin, k);
         }
         for p in &doc.phrases {
             if !p.code.is_empty() {
                 t.add_text(f.code, &p.code);
+                let code = p.code.to_lowercase();
+                for pre in ascii_prefixes(&code) {
+                    t.add_text(f.code_prefix, pre);
+                }
             }
             t.add_text(f.phrases, &p.text);
             t.add_text(f.body_ngram, &p.text);
@@ -495,8 +518,14 @@ impl SearchIndex {
             add(term_q(f.pinyin, &lower), boost::PINYIN);
         }
         if t.prefix && ascii {
-            add(prefix_q(f.pinyin, &lower), boost::PINYIN_PREFIX);
-            add(prefix_q(f.code, &lower), boost::CODE_PREFIX);
+            if lower.len() <= MAX_PREFIX {
+                // Constant score, like the prefix walk below: a prefix says "starts with", not how well.
+                add(const_term_q(f.pinyin_prefix, &lower), boost::PINYIN_PREFIX);
+                add(const_term_q(f.code_prefix, &lower), boost::CODE_PREFIX);
+            } else {
+                add(prefix_q(f.pinyin, &lower), boost::PINYIN_PREFIX);
+                add(prefix_q(f.code, &lower), boost::CODE_PREFIX);
+            }
         }
         if t.phrase {
             add(
@@ -602,6 +631,23 @@ fn term_q(field: Field, text: &str) -> Box<dyn Query> {
     ))
 }
 
+fn const_term_q(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, text),
+            IndexRecordOption::Basic,
+        )),
+        1.0,
+    ))
+}
+
+/// The prefixes of an ASCII key, 1 to [`MAX_PREFIX`] characters (the whole key included, as a
+/// prefix walk would match it); none for a key that is not ASCII.
+fn ascii_prefixes(key: &str) -> impl Iterator<Item = &str> {
+    let ascii = key.is_ascii();
+    (1..=key.len().min(MAX_PREFIX)).filter_map(move |n| ascii.then(|| &key[..n]))
+}
+
 fn prefix_q(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(FuzzyTermQuery::new_prefix(
         Term::from_field_text(field, text),
@@ -627,9 +673,15 @@ fn poisoned() -> Error {
     Error::InvalidInput("search index lock poisoned by an earlier panic".into())
 }
 
+/// The indexing memory budget (split across tantivy's indexing threads). It is an upper bound,
+/// not an allocation: a one-file update uses a few MB. A large budget makes a full build write a
+/// few large segments instead of many small ones that background merges then compete with on
+/// small machines (64 MB gave 2k docs/s at 100k documents on 2 cores).
+const WRITER_BUDGET: usize = 384 * 1024 * 1024;
+
 fn make_writer(index: &Index, jieba: &Arc<Jieba>) -> Result<IndexWriter> {
     text::register(index, Arc::clone(jieba));
-    Ok(index.writer(64_000_000)?)
+    Ok(index.writer(WRITER_BUDGET)?)
 }
 
 type Opened = (Index, IndexWriter, Option<String>, bool);
