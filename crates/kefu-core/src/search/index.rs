@@ -644,8 +644,12 @@ fn const_term_q(field: Field, text: &str) -> Box<dyn Query> {
 /// The prefixes of an ASCII key, 1 to [`MAX_PREFIX`] characters (the whole key included, as a
 /// prefix walk would match it); none for a key that is not ASCII.
 fn ascii_prefixes(key: &str) -> impl Iterator<Item = &str> {
-    let ascii = key.is_ascii();
-    (1..=key.len().min(MAX_PREFIX)).filter_map(move |n| ascii.then(|| &key[..n]))
+    let n = if key.is_ascii() {
+        key.len().min(MAX_PREFIX)
+    } else {
+        0
+    };
+    (1..=n).map(move |i| &key[..i])
 }
 
 fn prefix_q(field: Field, text: &str) -> Box<dyn Query> {
