@@ -171,7 +171,7 @@ test("compact mode, settings and problems views render", async () => {
   await driver.findElement(By.xpath("//button[contains(., '紧凑') or contains(., '标准') or contains(@aria-label, '紧凑')]")).click().catch(() => {});
   await driver.sleep(800);
 
-  await driver.findElement(By.xpath("//button[contains(., '设置')]")).click();
+  await driver.findElement(By.css("button[aria-label='设置']")).click();
   await driver.wait(until.elementLocated(By.css(".settings")), 5_000);
   await shot("settings");
   await driver.findElement(By.css(".status-problems")).click();
