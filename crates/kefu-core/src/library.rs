@@ -73,8 +73,10 @@ pub struct Library {
     last_sync: SyncStats,
     files_seen: usize,
     review: BTreeMap<String, Vec<ReviewReason>>,
-    /// Per file: fingerprint and own problems at the last (re)load, for reuse on reload.
-    files: HashMap<String, (u64, Vec<Problem>)>,
+    /// Per file: what identified it and its own problems at the last (re)load, for reuse.
+    files: HashMap<String, content::Seen>,
+    /// When the last (re)load started reading files.
+    loaded_at: Option<std::time::SystemTime>,
 }
 
 /// Everything read from a content folder in one pass: documents, dictionary, lexicon, problems.
@@ -93,14 +95,20 @@ fn scan(content_dir: &Path, clock: &dyn Clock, reuse: &content::Reuse<'_>) -> Re
     let (dict, mut problems) = Dictionary::load(content_dir);
     timing("dictionary", t);
     problems.extend(loaded.problems.iter().cloned());
+    let t = Instant::now();
     let (lexicon, lex_problems) = Lexicon::load(content_dir);
     // The lexicon only matters (and is only reported on) when the folder has drills.
     if loaded.docs.iter().any(|d| d.kind == Kind::Drill) {
         problems.extend(lex_problems);
         problems.extend(rubric_problems(&loaded.docs, &lexicon));
     }
+    timing("lexicon + rubrics", t);
+    let t = Instant::now();
     problems.extend(crate::review::problems(&loaded.docs, clock.today()));
+    timing("review problems", t);
+    let t = Instant::now();
     problems.extend(loaded.docs.iter().flat_map(publish::template_leftovers));
+    timing("template leftovers", t);
     problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     Ok(Scan {
         loaded,
@@ -185,6 +193,7 @@ impl Library {
             last_sync,
             files_seen: loaded.files_seen,
             files: loaded.files,
+            loaded_at: loaded.started,
         })
     }
 
@@ -203,13 +212,31 @@ impl Library {
                 .map(|e| (e.doc.path.as_str(), e))
                 .collect();
             let files = &self.files;
-            let reuse = move |rel: &str, fp: u64| {
-                let (old_fp, problems) = files.get(rel)?;
+            // Size and modification time identify a file only when it was last modified well
+            // before the previous load started (the "racy git" rule): a change made in the same
+            // clock tick as that load could otherwise keep the old size and time.
+            let trusted_before = self
+                .loaded_at
+                .and_then(|t| t.checked_sub(std::time::Duration::from_secs(2)));
+            let reuse = move |rel: &str, key: &content::FileKey| {
+                let seen = files.get(rel)?;
                 let e = by_path.get(rel)?;
-                (*old_fp == fp && e.doc.fingerprint == fp)
-                    .then(|| (e.doc.clone(), problems.clone()))
+                let same = match key.fingerprint {
+                    Some(fp) => seen.fingerprint == fp,
+                    None => {
+                        seen.size == key.size
+                            && key.modified.is_some()
+                            && seen.modified == key.modified
+                            && matches!((key.modified, trusted_before), (Some(m), Some(t)) if m < t)
+                    }
+                };
+                (same && e.doc.fingerprint == seen.fingerprint)
+                    .then(|| (e.doc.clone(), seen.problems.clone()))
             };
-            scan(&self.config.content_dir, self.clock.as_ref(), &reuse)?
+            let t = Instant::now();
+            let scanned = scan(&self.config.content_dir, self.clock.as_ref(), &reuse)?;
+            timing("reload: scan", t);
+            scanned
         };
         if dict.hash != self.dict.hash {
             // The analyzers depend on the dictionary: reopen, which rebuilds.
@@ -218,11 +245,17 @@ impl Library {
         }
         self.files_seen = loaded.files_seen;
         self.files = loaded.files;
+        self.loaded_at = loaded.started;
         self.lexicon = lexicon;
-        self.entries = make_entries(loaded.docs);
+        let t = Instant::now();
+        self.entries = make_entries_reusing(loaded.docs, std::mem::take(&mut self.entries));
+        timing("reload: entries", t);
         self.problems = problems;
+        let t = Instant::now();
         self.review =
             crate::review::compute(self.entries.values().map(|e| &e.doc), self.clock.today());
+        timing("reload: review", t);
+        let t = Instant::now();
         let docs: Vec<IndexDoc<'_>> = self
             .entries
             .values()
@@ -233,6 +266,7 @@ impl Library {
             .collect();
         let stats = self.index.sync(&docs, false)?;
         drop(docs);
+        timing("reload: index sync", t);
         self.last_sync = stats;
         Ok(&self.last_sync)
     }
@@ -738,6 +772,15 @@ fn timing(step: &str, since: Instant) {
 }
 
 fn make_entries(docs: Vec<Document>) -> BTreeMap<String, Entry> {
+    make_entries_reusing(docs, BTreeMap::new())
+}
+
+/// Entries for `docs`, taking the plain text of a previous entry built from the same file bytes
+/// instead of rendering the Markdown again.
+fn make_entries_reusing(
+    docs: Vec<Document>,
+    mut previous: BTreeMap<String, Entry>,
+) -> BTreeMap<String, Entry> {
     let titles: BTreeMap<String, String> = docs
         .iter()
         .map(|d| (d.id.clone(), d.title.clone()))
@@ -745,7 +788,12 @@ fn make_entries(docs: Vec<Document>) -> BTreeMap<String, Entry> {
     let title_of = |id: &str| titles.get(id).cloned();
     docs.into_iter()
         .map(|doc| {
-            let plain = markdown::plain_text(&doc.body, &title_of);
+            let plain = match previous.remove(&doc.id) {
+                Some(old) if old.doc.fingerprint == doc.fingerprint && old.doc.path == doc.path => {
+                    old.plain
+                }
+                _ => markdown::plain_text(&doc.body, &title_of),
+            };
             (doc.id.clone(), Entry { doc, plain })
         })
         .collect()

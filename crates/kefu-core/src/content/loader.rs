@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::time::SystemTime;
 
 use super::decode::{Decoded, MAX_FILE_BYTES, decode_text};
 use super::front_matter::{self, SplitError};
@@ -18,26 +19,69 @@ pub struct LoadedContent {
     pub problems: Vec<Problem>,
     /// How many `.md` files were looked at.
     pub files_seen: usize,
-    /// Per file read: its fingerprint and its own problems (not those of the whole-folder
-    /// checks), so a reload can reuse what did not change (see [`load_with`]).
-    pub files: HashMap<String, (u64, Vec<Problem>)>,
+    /// Per file read: what identified its bytes and its own problems (not those of the
+    /// whole-folder checks), so a reload can reuse what did not change (see [`load_with`]).
+    pub files: HashMap<String, Seen>,
+    /// When this load started reading files.
+    pub started: Option<SystemTime>,
 }
 
-/// What a reload may reuse: for a path and the fingerprint of its bytes now, the document and
-/// its own problems from the previous load when they came from the same bytes.
-pub type Reuse<'a> = dyn Fn(&str, u64) -> Option<(Document, Vec<Problem>)> + Sync + 'a;
+/// What a load saw of one file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seen {
+    /// xxh3 of its bytes.
+    pub fingerprint: u64,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its modification time.
+    pub modified: Option<SystemTime>,
+    /// Its own problems.
+    pub problems: Vec<Problem>,
+}
+
+/// How a reload identifies an unchanged file: by size and modification time without reading it
+/// (`bytes: None`), or by the fingerprint of its bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct FileKey {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time.
+    pub modified: Option<SystemTime>,
+    /// xxh3 of the bytes, once read.
+    pub fingerprint: Option<u64>,
+}
+
+/// What a reload may reuse: for a path and what identifies its bytes now, the document and its
+/// own problems from the previous load when they came from the same bytes. It is asked first
+/// with size and modification time only, then (when it declines) with the fingerprint.
+pub type Reuse<'a> = dyn Fn(&str, &FileKey) -> Option<(Document, Vec<Problem>)> + Sync + 'a;
 
 /// One file's outcome.
 struct FileResult {
     rel: String,
-    fingerprint: Option<u64>,
+    seen: Option<(u64, u64, Option<SystemTime>)>,
     doc: Option<Document>,
     problems: Vec<Problem>,
 }
 
 fn load_path(root: &Path, path: &Path, reuse: &Reuse<'_>) -> FileResult {
     let rel = rel_path(root, path);
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let meta = std::fs::metadata(path).ok();
+    let size = meta.as_ref().map_or(0, |m| m.len());
+    let modified = meta.as_ref().and_then(|m| m.modified().ok());
+    let mut key = FileKey {
+        size,
+        modified,
+        fingerprint: None,
+    };
+    if let Some((doc, problems)) = reuse(&rel, &key) {
+        return FileResult {
+            rel,
+            seen: Some((doc.fingerprint, size, modified)),
+            doc: Some(doc),
+            problems,
+        };
+    }
     if size > MAX_FILE_BYTES {
         let problems = vec![
             Problem::warning(
@@ -52,7 +96,7 @@ fn load_path(root: &Path, path: &Path, reuse: &Reuse<'_>) -> FileResult {
         ];
         return FileResult {
             rel,
-            fingerprint: None,
+            seen: None,
             doc: None,
             problems,
         };
@@ -60,7 +104,8 @@ fn load_path(root: &Path, path: &Path, reuse: &Reuse<'_>) -> FileResult {
     match std::fs::read(path) {
         Ok(bytes) => {
             let fp = xxhash_rust::xxh3::xxh3_64(&bytes);
-            let (doc, problems) = reuse(&rel, fp).map_or_else(
+            key.fingerprint = Some(fp);
+            let (doc, problems) = reuse(&rel, &key).map_or_else(
                 || {
                     let (d, p) = load_file_text(&rel, &bytes);
                     (d, p)
@@ -69,7 +114,7 @@ fn load_path(root: &Path, path: &Path, reuse: &Reuse<'_>) -> FileResult {
             );
             FileResult {
                 rel,
-                fingerprint: Some(fp),
+                seen: Some((fp, size, modified)),
                 doc,
                 problems,
             }
@@ -78,7 +123,7 @@ fn load_path(root: &Path, path: &Path, reuse: &Reuse<'_>) -> FileResult {
             let problems = vec![Problem::error(&rel, 1, format!("cannot read: {e}"))];
             FileResult {
                 rel,
-                fingerprint: None,
+                seen: None,
                 doc: None,
                 problems,
             }
@@ -135,6 +180,7 @@ pub fn load_with(root: &Path, reuse: &Reuse<'_>) -> Result<LoadedContent> {
         paths.push(entry.into_path());
     }
     out.files_seen = paths.len();
+    out.started = Some(SystemTime::now());
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8)
@@ -158,8 +204,16 @@ pub fn load_with(root: &Path, reuse: &Reuse<'_>) -> Result<LoadedContent> {
     });
     for r in results {
         out.problems.extend(r.problems.iter().cloned());
-        if let Some(fp) = r.fingerprint {
-            out.files.insert(r.rel, (fp, r.problems));
+        if let Some((fingerprint, size, modified)) = r.seen {
+            out.files.insert(
+                r.rel,
+                Seen {
+                    fingerprint,
+                    size,
+                    modified,
+                    problems: r.problems,
+                },
+            );
         }
         out.docs.extend(r.doc);
     }

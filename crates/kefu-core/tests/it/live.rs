@@ -212,3 +212,27 @@ fn the_watcher_keeps_the_index_in_step_with_outside_edits() {
     });
     assert!(!find("物流轨迹核验").contains(&"cases/renamed".to_string()));
 }
+
+#[test]
+fn a_same_size_edit_in_the_same_clock_tick_is_still_seen() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let path = tmp.path().join("a.md");
+    std::fs::write(&path, "---\nkind: case\ntitle: 甲甲甲甲\n---\n正文\n").expect("write");
+    let mut lib = open(tmp.path(), None);
+    let before = std::fs::metadata(&path)
+        .expect("meta")
+        .modified()
+        .expect("mtime");
+    // Same size, and the modification time forced back to what the library saw: only the
+    // bytes tell the two versions apart.
+    std::fs::write(&path, "---\nkind: case\ntitle: 乙乙乙乙\n---\n正文\n").expect("write");
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .expect("open")
+        .set_modified(before)
+        .expect("set mtime");
+    let changed = lib.reload_changes().expect("reload");
+    assert_eq!(changed, Some(vec!["a".to_string()]));
+    assert_eq!(lib.document("a").expect("doc").title, "乙乙乙乙");
+}
