@@ -16,7 +16,7 @@ use crate::drill::{Drill, Lexicon};
 use crate::error::{Error, Result};
 use crate::markdown;
 use crate::publish::{self, Draft, SaveOutcome, SaveRequest, Source, Stamp};
-use crate::review::{ReviewItem, ReviewReason};
+use crate::review::ReviewItem;
 use crate::search::dict::Dictionary;
 use crate::search::query;
 use crate::search::{
@@ -72,7 +72,7 @@ pub struct Library {
     index: SearchIndex,
     last_sync: SyncStats,
     files_seen: usize,
-    review: BTreeMap<String, Vec<ReviewReason>>,
+    review: crate::review::Reasons,
     /// Per file: what identified it and its own problems at the last (re)load, for reuse.
     files: HashMap<String, content::Seen>,
     /// When the last (re)load started reading files.
@@ -85,6 +85,7 @@ struct Scan {
     problems: Vec<Problem>,
     dict: Dictionary,
     lexicon: Lexicon,
+    review: crate::review::Reasons,
 }
 
 fn scan(content_dir: &Path, clock: &dyn Clock, reuse: &content::Reuse<'_>) -> Result<Scan> {
@@ -104,7 +105,8 @@ fn scan(content_dir: &Path, clock: &dyn Clock, reuse: &content::Reuse<'_>) -> Re
     }
     timing("lexicon + rubrics", t);
     let t = Instant::now();
-    problems.extend(crate::review::problems(&loaded.docs, clock.today()));
+    let review = crate::review::compute(loaded.docs.iter(), clock.today());
+    problems.extend(crate::review::problems_from(&loaded.docs, &review));
     timing("review problems", t);
     let t = Instant::now();
     problems.extend(loaded.docs.iter().flat_map(publish::template_leftovers));
@@ -115,6 +117,7 @@ fn scan(content_dir: &Path, clock: &dyn Clock, reuse: &content::Reuse<'_>) -> Re
         problems,
         dict,
         lexicon,
+        review,
     })
 }
 
@@ -161,6 +164,7 @@ impl Library {
             problems,
             dict,
             lexicon,
+            review,
         } = scan(&config.content_dir, clock.as_ref(), &|_, _| None)?;
         let t = Instant::now();
         let entries = make_entries(loaded.docs);
@@ -180,7 +184,6 @@ impl Library {
         let (index, last_sync) = SearchIndex::open(index_dir.as_deref(), &dict, &docs)?;
         drop(docs);
         timing("index open + sync", t);
-        let review = crate::review::compute(entries.values().map(|e| &e.doc), clock.today());
         Ok(Library {
             review,
             config,
@@ -204,6 +207,7 @@ impl Library {
             problems,
             dict,
             lexicon,
+            review,
         } = {
             // Files whose bytes did not change keep their parsed document and problems.
             let by_path: HashMap<&str, &Entry> = self
@@ -251,10 +255,7 @@ impl Library {
         self.entries = make_entries_reusing(loaded.docs, std::mem::take(&mut self.entries));
         timing("reload: entries", t);
         self.problems = problems;
-        let t = Instant::now();
-        self.review =
-            crate::review::compute(self.entries.values().map(|e| &e.doc), self.clock.today());
-        timing("reload: review", t);
+        self.review = review;
         let t = Instant::now();
         let docs: Vec<IndexDoc<'_>> = self
             .entries
@@ -540,7 +541,7 @@ impl Library {
 
     /// The 待复核 list: overdue rules and documents relying on rules changed since.
     pub fn review_items(&self) -> Vec<ReviewItem> {
-        crate::review::items(self.entries.values().map(|e| &e.doc), self.clock.today())
+        crate::review::items_from(self.entries.values().map(|e| &e.doc), &self.review)
     }
 
     /// A document's file, for the editor.

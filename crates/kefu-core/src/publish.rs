@@ -425,8 +425,7 @@ pub fn template_leftovers(doc: &Document) -> Vec<Problem> {
     if doc.kind != Kind::Case {
         return Vec::new();
     }
-    let template = case_template(None, NaiveDate::MIN);
-    let prompts: Vec<&str> = content::body_of(&template)
+    let prompts: Vec<&str> = content::body_of(&BLANK_TEMPLATE)
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with("## ") && l.chars().count() > 4)
@@ -481,8 +480,13 @@ fn quoted(text: &str) -> Vec<String> {
 
 /// A template prompt left in place (the author did not replace it).
 fn is_template_prompt(s: &str) -> bool {
-    case_template(None, NaiveDate::MIN).contains(s.trim())
+    BLANK_TEMPLATE.contains(s.trim())
 }
+
+/// The case template without author and dates, built once: its prompt lines are compared with
+/// every case on each load.
+static BLANK_TEMPLATE: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| case_template(None, NaiveDate::MIN));
 
 /// Strips a speaker label such as `买家：`.
 fn strip_speaker(s: &str) -> &str {

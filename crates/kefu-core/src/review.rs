@@ -75,10 +75,7 @@ fn rule_refs(doc: &Document) -> Vec<(&str, usize)> {
 }
 
 /// The review reasons of every document that has any, by id.
-pub fn compute<'a>(
-    docs: impl Iterator<Item = &'a Document> + Clone,
-    today: NaiveDate,
-) -> BTreeMap<String, Vec<ReviewReason>> {
+pub fn compute<'a>(docs: impl Iterator<Item = &'a Document> + Clone, today: NaiveDate) -> Reasons {
     let rules: HashMap<&str, &Document> = docs
         .clone()
         .filter(|d| d.kind == Kind::Rule)
@@ -122,15 +119,23 @@ pub fn compute<'a>(
     out
 }
 
+/// The reasons by id, as [`compute`] returns them.
+pub type Reasons = BTreeMap<String, Vec<ReviewReason>>;
+
 /// `kefu check` warnings for the review reasons of `docs`.
 pub fn problems(docs: &[Document], today: NaiveDate) -> Vec<Problem> {
+    problems_from(docs, &compute(docs.iter(), today))
+}
+
+/// `kefu check` warnings for reasons already computed for `docs`.
+pub fn problems_from(docs: &[Document], reasons: &Reasons) -> Vec<Problem> {
     let by_id: HashMap<&str, &Document> = docs.iter().map(|d| (d.id.as_str(), d)).collect();
     let mut out = Vec::new();
-    for (id, reasons) in compute(docs.iter(), today) {
+    for (id, reasons) in reasons {
         let Some(doc) = by_id.get(id.as_str()) else {
             continue;
         };
-        for r in reasons {
+        for r in reasons.iter().cloned() {
             out.push(match r {
                 ReviewReason::RuleOverdue { due } => Problem::warning(
                     &doc.path,
@@ -164,7 +169,14 @@ pub fn items<'a>(
     docs: impl Iterator<Item = &'a Document> + Clone,
     today: NaiveDate,
 ) -> Vec<ReviewItem> {
-    let reasons = compute(docs.clone(), today);
+    items_from(docs.clone(), &compute(docs, today))
+}
+
+/// The 待复核 list from reasons already computed for `docs`.
+pub fn items_from<'a>(
+    docs: impl Iterator<Item = &'a Document>,
+    reasons: &Reasons,
+) -> Vec<ReviewItem> {
     let mut out: Vec<ReviewItem> = docs
         .filter_map(|d| {
             reasons.get(&d.id).map(|r| ReviewItem {
