@@ -556,17 +556,11 @@ impl Library {
         let (doc, mut problems) = content::load_file_text(rel, text.as_bytes());
         if let Some(d) = &doc {
             if let Some(other) = self.entries.get(&d.id).filter(|o| o.doc.path != rel) {
-                problems.push(
-                    Problem::error(rel, 1, format!("duplicate id `{}`: already used by {}; this file was not loaded", d.id, other.doc.path))
-                        .hint("give one of the two files a different `id:` (or remove `id:` to use the file path)"),
-                );
+                problems.push(content::duplicate_id_problem(rel, &d.id, &other.doc.path));
             }
             for link in &d.links {
                 if link.target != d.id && !self.entries.contains_key(&link.target) {
-                    problems.push(
-                        Problem::error(rel, link.line, format!("broken link [[{}]]: no document has this id", link.target))
-                            .hint("a document's id is its `id:` or its path without `.md`, e.g. [[rules/law-7day-return]]"),
-                    );
+                    problems.push(content::broken_link_problem(rel, link));
                 }
             }
             if d.kind == Kind::Drill {

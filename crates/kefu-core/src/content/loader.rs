@@ -345,15 +345,33 @@ fn warn_markup(rel: &str, doc: &Document, problems: &mut Vec<Problem>) {
     }
 }
 
+/// The problem of a file whose id another file (`other`, a path) already uses.
+pub fn duplicate_id_problem(path: &str, id: &str, other: &str) -> Problem {
+    Problem::error(
+        path,
+        1,
+        format!("duplicate id `{id}`: already used by {other}; this file was not loaded"),
+    )
+    .hint("give one of the two files a different `id:` (or remove `id:` to use the file path)")
+}
+
+/// The problem of a `[[link]]` to an id no document has.
+pub fn broken_link_problem(path: &str, link: &Link) -> Problem {
+    Problem::error(
+        path,
+        link.line,
+        format!("broken link [[{}]]: no document has this id", link.target),
+    )
+    .hint("a document's id is its `id:` or its path without `.md`, e.g. [[rules/law-7day-return]]")
+}
+
 fn dedupe_ids(out: &mut LoadedContent) {
     let mut first: HashMap<String, String> = HashMap::new();
     let mut kept = Vec::with_capacity(out.docs.len());
     for doc in std::mem::take(&mut out.docs) {
         if let Some(other) = first.get(&doc.id) {
-            out.problems.push(
-                Problem::error(&doc.path, 1, format!("duplicate id `{}`: already used by {other}; this file was not loaded", doc.id))
-                    .hint("give one of the two files a different `id:` (or remove `id:` to use the file path)"),
-            );
+            out.problems
+                .push(duplicate_id_problem(&doc.path, &doc.id, other));
         } else {
             first.insert(doc.id.clone(), doc.path.clone());
             kept.push(doc);
@@ -367,10 +385,7 @@ fn check_links(out: &mut LoadedContent) {
     for doc in &out.docs {
         for link in &doc.links {
             if !ids.contains(link.target.as_str()) {
-                out.problems.push(
-                    Problem::error(&doc.path, link.line, format!("broken link [[{}]]: no document has this id", link.target))
-                        .hint("a document's id is its `id:` or its path without `.md`, e.g. [[rules/law-7day-return]]"),
-                );
+                out.problems.push(broken_link_problem(&doc.path, link));
             }
         }
     }

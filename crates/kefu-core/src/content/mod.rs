@@ -12,8 +12,8 @@ mod model;
 pub use chrono::NaiveDate;
 pub use decode::{Decoded, MAX_FILE_BYTES, decode_text};
 pub use loader::{
-    FileKey, LoadedContent, Reuse, Seen, body_of, conflict_marker_line, load, load_file_text,
-    load_with,
+    FileKey, LoadedContent, Reuse, Seen, body_of, broken_link_problem, conflict_marker_line,
+    duplicate_id_problem, load, load_file_text, load_with,
 };
 pub use model::{
     CaseMeta, Document, Kind, Link, Phrase, Platform, Problem, RuleMeta, Severity, parse_date,
