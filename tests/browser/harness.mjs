@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { requireTools } from "../tools/require.mjs";
 
 const require = createRequire(new URL("../../ui/package.json", import.meta.url));
 const { chromium } = require("playwright-core");
@@ -15,6 +16,13 @@ const { chromium } = require("playwright-core");
 export const DIST = fileURLToPath(new URL("../../ui/dist-fake/", import.meta.url));
 export const SHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
 const CHROMIUM = process.env.KEFU_CHROMIUM ?? "/usr/bin/chromium";
+requireTools(
+  [
+    { program: CHROMIUM, hint: "run make deps (Debian's chromium package)" },
+    { file: DIST, hint: "build the fake-backend UI with `make browser-test` (npm run build:fake)" },
+  ],
+  "browser tests",
+);
 const TAURI_CONF = fileURLToPath(new URL("../../src-tauri/tauri.conf.json", import.meta.url));
 
 const TYPES = {

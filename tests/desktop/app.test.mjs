@@ -4,14 +4,14 @@
 // Needs: KEFU_APP (path of the built binary), TAURI_DRIVER (path of tauri-driver), DISPLAY.
 // Writes screenshots of each main view to tests/desktop/screenshots/ (not committed).
 
-import { test, before, after } from "node:test";
+import { test, before, beforeEach, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, cpSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { By, Key, until } from "selenium-webdriver";
-import { startApp, repo, shotsDir as shots } from "./harness.mjs";
+import { startApp, resetWindow, pressKeys, HOTKEY, repo, shotsDir as shots } from "./harness.mjs";
 
 let app;
 let driver;
@@ -60,6 +60,12 @@ before(async () => {
 after(async () => {
   await app?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
+});
+
+// Every test starts shown, not compact, on the search view with an empty query.
+beforeEach(async () => {
+  await resetWindow(app);
+  driver = app.driver;
 });
 
 test("a Chinese query finds the playbook, opens it, and a phrase lands on the clipboard", async () => {
@@ -143,7 +149,7 @@ test("the global hotkey brings the window back with search focused", async () =>
   await box.sendKeys(Key.ESCAPE);
   await driver.sleep(500);
   const t0 = Date.now();
-  execFileSync("xdotool", ["key", "--clearmodifiers", "ctrl+shift+k"]);
+  pressKeys(HOTKEY);
   await driver.wait(
     async () => driver.executeScript("return document.activeElement && document.activeElement.getAttribute('role') === 'combobox' && document.hasFocus()"),
     5_000,
@@ -163,8 +169,10 @@ test("compact mode, settings and problems views render", async () => {
     await driver.findElement(By.xpath("//button[contains(., '紧凑')]")).click();
   });
   await driver.sleep(800);
-  await (await searchBox()).sendKeys(Key.CONTROL, "a", Key.NULL, "退款");
-  await driver.wait(async () => (await firstCardId()) !== null, 10_000);
+  const box = await searchBox();
+  await box.sendKeys(Key.CONTROL, "a", Key.NULL, Key.BACK_SPACE);
+  await box.sendKeys("退款");
+  await driver.wait(async () => (await firstCardId()) !== null, 10_000, "results in the compact window");
   await shot("compact");
   const size = await driver.manage().window().getRect();
   assert.ok(size.width <= 480, `compact window is narrow: ${size.width}`);

@@ -2,13 +2,13 @@
 // Opens 练习, starts a session, answers the first drill by typing in the real WebKitGTK window, and
 // checks the Rust-side breakdown, the recorded typing metrics and the stored attempt (progress view).
 
-import { test, before, after } from "node:test";
+import { test, before, beforeEach, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { By, Key, until } from "selenium-webdriver";
-import { startApp, repo, shotsDir } from "./harness.mjs";
+import { startApp, resetWindow, repo, shotsDir } from "./harness.mjs";
 
 let app;
 let work;
@@ -28,6 +28,9 @@ after(async () => {
   await app?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
+
+// Every test starts shown, not compact, on the search view with an empty query.
+beforeEach(() => resetWindow(app));
 
 test("a new hire answers a drill in the real window and sees what to fix", async () => {
   const { driver } = app;

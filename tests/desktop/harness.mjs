@@ -1,18 +1,53 @@
 // Shared set-up for the real-app suites: start tauri-driver on free ports with the app's content
 // and data folders in its environment, open a WebDriver session on the built binary, and stop both.
 
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { openSync, closeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import net from "node:net";
-import { Builder, By, until } from "selenium-webdriver";
+import { Builder, By, Key, until } from "selenium-webdriver";
+import { requireTools } from "../tools/require.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repo = join(here, "..", "..");
 export const shotsDir = join(here, "screenshots");
 const APP = process.env.KEFU_APP ?? join(repo, "target/debug/kefu-desktop");
 const TAURI_DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
+
+// Everything the real-app suites run, checked once before any test starts.
+requireTools(
+  [
+    { env: "DISPLAY", hint: "run the suite with `make desktop-test` (it starts Xvfb)" },
+    { file: APP, hint: "build the app with `make app`" },
+    { program: TAURI_DRIVER, hint: "run make deps (it runs cargo install tauri-driver)" },
+    "WebKitWebDriver",
+    "xdotool",
+    "xclip",
+    "git",
+  ],
+  "real-app tests",
+);
+
+/** The global hotkey the suites press (the app's default). */
+export const HOTKEY = "ctrl+shift+k";
+
+/**
+ * Whether the app's window is mapped on the X display (asked of the X server: a hidden WebKitGTK
+ * window still reports `document.hidden === false` to scripts under Xvfb).
+ */
+export function windowShown() {
+  try {
+    return execFileSync("xdotool", ["search", "--onlyvisible", "--name", "Kefu$"], { encoding: "utf8" }).trim() !== "";
+  } catch {
+    return false; // xdotool exits 1 when no window matches
+  }
+}
+
+/** Presses a key chord in the X display, as a person at the keyboard would. */
+export function pressKeys(chord) {
+  execFileSync("xdotool", ["key", "--clearmodifiers", chord]);
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -41,8 +76,78 @@ async function waitForPort(port, ms) {
   throw new Error(`tauri-driver did not listen on ${port}`);
 }
 
-/** Starts the app on `content` with its data in `data`; resolves once the search box is there. */
-export async function startApp({ content, data }) {
+/**
+ * Puts the window back in the state every test starts from: shown, painting, not compact, no
+ * dialog, the search view with an empty query, and the search box focused. A test that fails
+ * half-way (the window hidden, compact, a dialog open, another view, even a stuck WebDriver call)
+ * then fails alone instead of taking the next ones down. `app` is the handle from startApp();
+ * when the window cannot be brought back (no response, or no frames painted after it is shown
+ * again) the app is restarted on the same folders.
+ */
+export async function resetWindow(app) {
+  let driver = app.driver;
+  if ((await within(driver.executeScript("return 1"), 5_000, null)) !== 1) {
+    await app.restart();
+    driver = app.driver;
+  }
+  if (!windowShown()) {
+    pressKeys(HOTKEY);
+    await driver.wait(async () => windowShown(), 5_000, "the window is shown again by the hotkey");
+  }
+  const frames = driver.executeAsyncScript(
+    "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done('painted')))",
+  );
+  if ((await within(frames, 3_000, null)) !== "painted") {
+    // Shown again but not painting (seen under Xvfb after a hide/show in the middle of a test):
+    // only a new window is a known state.
+    await app.restart();
+    driver = app.driver;
+  }
+  // Dialogs (placeholder values, unsaved changes) close with Escape.
+  for (let i = 0; i < 3; i++) {
+    const dialogs = await driver.findElements(By.css("[role=dialog], [role=alertdialog]"));
+    if (dialogs.length === 0) break;
+    await driver.actions().sendKeys(Key.ESCAPE).perform();
+    await driver.sleep(150);
+  }
+  const compact = await driver.findElements(By.css("button[aria-pressed=true][aria-label='紧凑']"));
+  if (compact.length) {
+    await compact[0].click();
+    await driver.wait(
+      async () => (await driver.manage().window().getRect()).width > 480,
+      5_000,
+      "the window left compact mode",
+    );
+  }
+  await driver.findElement(By.xpath("//nav//button[contains(., '查找')]")).click();
+  // Leaving an editor with unsaved changes asks first: a reset discards them.
+  for (const discard of await driver.findElements(By.css(".leave-dialog .btn-danger"))) await discard.click();
+  const box = await driver.wait(until.elementLocated(By.css("[role=combobox]")), 5_000);
+  await box.click();
+  await box.sendKeys(Key.CONTROL, "a", Key.NULL, Key.BACK_SPACE);
+  await driver.wait(
+    async () =>
+      driver.executeScript(
+        "const b = document.querySelector('[role=combobox]'); return !!b && b.value === '' && document.activeElement === b && !!document.querySelector('main .search-view');",
+      ),
+    5_000,
+    "the search view with an empty, focused query",
+  );
+}
+
+/** `promise`, or `fallback` if it has not settled after `ms` (a stuck WebDriver call never settles). */
+function within(promise, ms, fallback) {
+  let timer;
+  return Promise.race([
+    promise.catch(() => fallback),
+    new Promise((resolve) => {
+      timer = setTimeout(() => resolve(fallback), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Starts tauri-driver and a WebDriver session on the app; resolves once the search box is there. */
+async function launch({ content, data }) {
   const port = await freePort();
   const nativePort = await freePort();
   // The driver's (and the app's) output goes to a log file, not to the test runner's pipe: a
@@ -73,7 +178,7 @@ export async function startApp({ content, data }) {
       driver,
       async stop() {
         try {
-          await driver.quit();
+          await within(driver.quit(), 5_000, null);
         } finally {
           killGroup();
         }
@@ -83,4 +188,24 @@ export async function startApp({ content, data }) {
     killGroup();
     throw e;
   }
+}
+
+/**
+ * Starts the app on `content` with its data in `data`. The handle's `driver` is the current
+ * WebDriver session; `restart()` replaces a stuck app with a fresh one on the same folders.
+ */
+export async function startApp({ content, data }) {
+  let current = await launch({ content, data });
+  return {
+    get driver() {
+      return current.driver;
+    },
+    async restart() {
+      await current.stop();
+      current = await launch({ content, data });
+    },
+    async stop() {
+      await current.stop();
+    },
+  };
 }

@@ -7,14 +7,14 @@
 // 2. A veteran publishes a case in the editor (发布案例 → title, body, save) and it is found by search.
 // 3. 同步 pushes that case to the team repository.
 
-import { test, before, after } from "node:test";
+import { test, before, beforeEach, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, cpSync, mkdirSync, writeFileSync, rmSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { By, Key, until } from "selenium-webdriver";
-import { startApp, repo, shotsDir as shots } from "./harness.mjs";
+import { startApp, resetWindow, repo, shotsDir as shots } from "./harness.mjs";
 
 let app;
 let driver;
@@ -66,6 +66,12 @@ before(async () => {
 after(async () => {
   await app?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
+});
+
+// Every test starts shown, not compact, on the search view with an empty query.
+beforeEach(async () => {
+  await resetWindow(app);
+  driver = app.driver;
 });
 
 test("a file added outside the app is found by search without a reload", async () => {
