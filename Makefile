@@ -127,7 +127,7 @@ fmt-check:
 	$(CARGO) fmt --all --check
 
 # The whole workspace, desktop shell included (it needs ui/dist, built by `ui`).
-lint: ui
+lint: ui model
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 
 unit: ui model

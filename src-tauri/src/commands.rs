@@ -177,7 +177,9 @@ pub async fn save_source(
 ) -> Result<SaveOutcome, ApiError> {
     run(&state, move |s| {
         let author = s.author();
-        s.write(|lib| lib.save_source(&req, author.as_deref()))
+        let out = s.write(|lib| lib.save_source(&req, author.as_deref()));
+        s.kick_semantic();
+        out
     })
     .await
 }
@@ -190,7 +192,9 @@ pub async fn save_copy(
 ) -> Result<SaveOutcome, ApiError> {
     run(&state, move |s| {
         let author = s.author();
-        s.write(|lib| lib.save_copy(&req, author.as_deref()))
+        let out = s.write(|lib| lib.save_copy(&req, author.as_deref()));
+        s.kick_semantic();
+        out
     })
     .await
 }

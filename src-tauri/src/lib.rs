@@ -1,6 +1,7 @@
 //! Kefu's desktop shell: resolves paths, opens the library in the background, registers the
 //! plugins and the global hotkey, and exposes the commands in [`commands`]. No domain logic here.
 
+pub mod clipboard;
 pub mod commands;
 pub mod shortcut;
 pub mod state;
@@ -46,9 +47,16 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .plugin(shortcut::plugin())
         .setup(|app| {
+            let mut model_dirs: Vec<PathBuf> = app
+                .path()
+                .resource_dir()
+                .map(|d| vec![d.join("model")])
+                .unwrap_or_default();
+            model_dirs.extend(kefu_core::semantic::repo_model_dirs());
             let paths = Paths {
                 data_dir: data_dir(app),
                 bundled_content: bundled_content(app),
+                model_dirs,
             };
             let (settings, note) = Settings::load(&paths.data_dir);
             if let Some(note) = note {
@@ -67,8 +75,10 @@ pub fn run() {
             let handle = app.handle().clone();
             std::thread::spawn(move || {
                 loader.load();
-                loader.watch(handle);
+                loader.watch(handle.clone());
+                loader.run_semantic(handle);
             });
+            clipboard::start(app.handle().clone(), std::sync::Arc::clone(&state));
             app.manage(state);
             Ok(())
         })

@@ -4,11 +4,13 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use kefu_core::api::ApiError;
 use kefu_core::api::ContentChanged;
 use kefu_core::git::{Git, SyncReport};
 use kefu_core::practice::Trainer;
+use kefu_core::semantic::{Semantic, SemanticStatus};
 use kefu_core::store::Store;
 use kefu_core::watch::ContentWatcher;
 use kefu_core::{ErrorKind, Library, LibraryConfig, Settings, SystemClock};
@@ -21,7 +23,13 @@ pub struct Paths {
     pub data_dir: PathBuf,
     /// The content shipped with the app (used when no folder is chosen).
     pub bundled_content: PathBuf,
+    /// Folders where the sentence encoder's model file may be (bundle resources, repository).
+    pub model_dirs: Vec<PathBuf>,
 }
+
+/// Event sent to the UI when the state of matching by meaning changes (payload:
+/// `SemanticStatus`).
+pub const SEMANTIC_EVENT: &str = "kefu://semantic";
 
 /// State shared by all commands.
 pub struct AppState {
@@ -31,6 +39,10 @@ pub struct AppState {
     settings: Mutex<Settings>,
     store: Mutex<Option<Result<Store, ApiError>>>,
     watcher: Mutex<Option<ContentWatcher>>,
+    /// Matching by meaning, shared by every library opened (one encoder, one vector cache).
+    semantic: Arc<Semantic>,
+    /// Wakes the embedding thread when documents changed.
+    embed_kick: (Mutex<bool>, Condvar),
 }
 
 /// What commands receive.
@@ -47,12 +59,14 @@ impl AppState {
     /// Creates the state; call [`AppState::load`] (in the background) to open the library.
     pub fn new(paths: Paths, settings: Settings) -> Shared {
         Arc::new(AppState {
+            semantic: Arc::new(Semantic::new(Some(paths.data_dir.join("semantic")))),
             paths,
             library: RwLock::new(None),
             ready: (Mutex::new(false), Condvar::new()),
             settings: Mutex::new(settings),
             store: Mutex::new(None),
             watcher: Mutex::new(None),
+            embed_kick: (Mutex::new(false), Condvar::new()),
         })
     }
 
@@ -70,7 +84,64 @@ impl AppState {
             content_dir: Self::content_dir(settings, &self.paths),
             data_dir: Some(self.paths.data_dir.clone()),
         };
-        Library::open(config, Arc::new(SystemClock)).map_err(ApiError::from)
+        let mut lib = Library::open(config, Arc::new(SystemClock)).map_err(ApiError::from)?;
+        lib.use_semantic(Arc::clone(&self.semantic));
+        Ok(lib)
+    }
+
+    /// Loads the sentence encoder, then keeps the content's vectors up to date on one thread of
+    /// its own (the other core stays free for the window and for queries); the UI hears about
+    /// progress through `kefu://semantic`. Search works throughout, by words until vectors exist.
+    pub fn run_semantic(self: &Arc<Self>, app: tauri::AppHandle) {
+        let emit = |s: &AppState| {
+            let status = s
+                .read(|lib| Ok(lib.status().semantic))
+                .unwrap_or(SemanticStatus::Loading);
+            let _ = app.emit(SEMANTIC_EVENT, status);
+        };
+        self.semantic.set_loading();
+        emit(self);
+        let enc = kefu_core::semantic::start(&self.semantic, &self.paths.model_dirs);
+        emit(self);
+        if enc.is_none() {
+            return;
+        }
+        loop {
+            let todo = self.read(|lib| Ok(lib.embed_todo())).unwrap_or_default();
+            if !todo.is_empty() {
+                let mut last = Instant::now();
+                let result = self.semantic.embed(&todo, 64, &|| false, &mut |_| {
+                    if last.elapsed() >= Duration::from_millis(700) {
+                        last = Instant::now();
+                        emit(self);
+                    }
+                });
+                if let Err(e) = result {
+                    eprintln!("kefu: the vector cache could not be written: {e}");
+                }
+                emit(self);
+                continue;
+            }
+            // Wait for documents to change (or look again every few seconds).
+            let (lock, cvar) = &self.embed_kick;
+            let Ok(mut kicked) = lock.lock() else { return };
+            if !*kicked {
+                kicked = match cvar.wait_timeout(kicked, Duration::from_secs(5)) {
+                    Ok((k, _)) => k,
+                    Err(_) => return,
+                };
+            }
+            *kicked = false;
+        }
+    }
+
+    /// Tells the embedding thread that documents may have changed.
+    pub fn kick_semantic(&self) {
+        let (lock, cvar) = &self.embed_kick;
+        if let Ok(mut k) = lock.lock() {
+            *k = true;
+            cvar.notify_all();
+        }
     }
 
     /// Opens the library for the current settings and wakes every waiting command.
@@ -183,6 +254,7 @@ impl AppState {
     pub fn sync(&self) -> Result<SyncReport, ApiError> {
         let report = self.git()?.sync(self.author().as_deref())?;
         self.write(|lib| lib.reload_changes())?;
+        self.kick_semantic();
         Ok(report)
     }
 
@@ -203,6 +275,7 @@ impl AppState {
             });
             match changed {
                 Ok(Some(payload)) => {
+                    state.kick_semantic();
                     let _ = app.emit(crate::CONTENT_CHANGED_EVENT, payload);
                 }
                 Ok(None) => {}
@@ -238,6 +311,8 @@ impl AppState {
                 .write()
                 .map_err(|_| internal("library lock poisoned"))?;
             *slot = Some(Ok(lib));
+            drop(slot);
+            self.kick_semantic();
         }
         new.save(&self.paths.data_dir)?;
         if let Ok(mut s) = self.settings.lock() {

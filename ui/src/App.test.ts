@@ -298,3 +298,39 @@ describe("panels", () => {
     expect(document.documentElement.dataset.compact).toBeUndefined();
   });
 });
+
+describe("matching by meaning and the clipboard", () => {
+  test("the status bar says when semantic matching is off, embedding, or on", async () => {
+    const { backend } = setup();
+    const chip = await screen.findByTestId("semantic");
+    expect(chip.dataset.state).toBe("off");
+    expect(chip.textContent).toContain("语义匹配未开启");
+    expect(chip.getAttribute("title")).toContain("no model");
+    backend.emitSemantic({ state: "embedding", done: 50, total: 200 });
+    await waitFor(() => expect(screen.getByTestId("semantic").textContent).toContain("语义索引 25%"));
+    backend.emitSemantic({ state: "ready", units: 200 });
+    await waitFor(() => expect(screen.getByTestId("semantic").dataset.state).toBe("ready"));
+  });
+
+  test("剪贴板建议 is off by default; once on, a copied message is searched and marked", async () => {
+    const { backend, box } = setup();
+    await screen.findByTestId("semantic");
+    backend.emitClipboard("亲 快递一直不动 怎么回事");
+    await new Promise((r) => setTimeout(r, 20));
+    expect(box.value).toBe("");
+    expect(screen.queryByTestId("clipboard-on")).toBeNull();
+
+    await fireEvent.click(screen.getByRole("button", { name: "设置" }));
+    await screen.findByRole("heading", { name: "设置" });
+    await fireEvent.click(screen.getByRole("checkbox", { name: /剪贴板建议/ }));
+    await fireEvent.click(screen.getByRole("button", { name: "保存" }));
+    await screen.findByTestId("clipboard-on");
+
+    backend.emitClipboard("亲 快递一直不动 怎么回事");
+    await waitFor(() => expect(box.value).toBe("亲 快递一直不动 怎么回事"));
+    await screen.findByTestId("from-clipboard");
+    // Typing replaces it and the mark goes.
+    await type(box, "催单");
+    await waitFor(() => expect(screen.queryByTestId("from-clipboard")).toBeNull());
+  });
+});

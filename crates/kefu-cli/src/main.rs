@@ -34,6 +34,12 @@ struct Dirs {
     /// Data folder for the search index [default: $KEFU_DATA_DIR or the platform app-data dir].
     #[arg(long, global = true, value_name = "DIR")]
     data: Option<PathBuf>,
+    /// The sentence encoder's model file [default: $KEFU_MODEL, else models/e5-small-q4.bin].
+    #[arg(long, global = true, value_name = "FILE")]
+    model: Option<PathBuf>,
+    /// Match by words only (no model is loaded).
+    #[arg(long, global = true)]
+    no_semantic: bool,
 }
 
 #[derive(Subcommand)]
@@ -161,6 +167,58 @@ fn open(dirs: &Dirs) -> Result<Library, kefu_core::Error> {
         },
         Arc::new(SystemClock),
     )
+}
+
+/// Loads the encoder for `lib` and embeds the content pieces that have no cached vector yet
+/// (with every core; progress on stderr). Without a model, says so once and searches by words.
+fn semantic(lib: &Library, dirs: &Dirs) {
+    if dirs.no_semantic {
+        lib.semantic().set_off("--no-semantic");
+        return;
+    }
+    let mut places = Vec::new();
+    if let Some(m) = &dirs.model {
+        places.push(m.parent().map(Path::to_path_buf).unwrap_or_default());
+    }
+    places.push(PathBuf::from("models"));
+    places.extend(kefu_core::semantic::repo_model_dirs());
+    let enc = match &dirs.model {
+        Some(m) => match kefu_core::semantic::Encoder::load(m) {
+            Ok(e) => {
+                let e = Arc::new(e);
+                lib.semantic().set_encoder(Arc::clone(&e));
+                Some(e)
+            }
+            Err(e) => {
+                eprintln!("kefu: semantic matching is off: {e}");
+                lib.semantic().set_off(e.to_string());
+                None
+            }
+        },
+        None => kefu_core::semantic::start(lib.semantic(), &places),
+    };
+    if enc.is_none() {
+        if let kefu_core::semantic::SemanticStatus::Off { reason } = lib.semantic().status(&[]) {
+            eprintln!("kefu: semantic matching is off: {reason}");
+        }
+        return;
+    }
+    let todo = lib.embed_todo();
+    if !todo.is_empty() {
+        let started = Instant::now();
+        eprintln!(
+            "kefu: embedding {} content pieces (once; cached in the data folder) …",
+            todo.len()
+        );
+        if let Err(e) = lib.semantic().embed_all(&todo) {
+            eprintln!("kefu: could not cache the vectors: {e}");
+        }
+        eprintln!(
+            "kefu: embedded {} pieces in {:.1} s",
+            todo.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
 }
 
 fn run(cli: Cli) -> CliResult {
@@ -354,6 +412,15 @@ fn search(dirs: &Dirs, args: SearchArgs) -> CliResult {
         })?);
     }
     let lib = open(dirs)?;
+    // The model is needed for customer messages only: a typed query stays instant.
+    let one = args.query.join(" ");
+    if args.queries.is_some()
+        || args.interactive
+        || one.is_empty()
+        || kefu_core::search::message::is_message(&one)
+    {
+        semantic(&lib, dirs);
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if let Some(file) = &args.queries {

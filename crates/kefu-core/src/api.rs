@@ -139,6 +139,8 @@ pub struct LibraryStatus {
     pub review: usize,
     /// What the last index sync did.
     pub last_sync: SyncStats,
+    /// Whether matching by meaning is on (and how far embedding the content has got).
+    pub semantic: crate::semantic::SemanticStatus,
 }
 
 /// Live preview and validation of an editor buffer.

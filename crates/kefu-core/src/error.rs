@@ -75,6 +75,15 @@ pub enum Error {
     /// Git is missing, the folder is not a repository, or a git command failed.
     #[error("git: {0}")]
     Git(String),
+    /// The sentence encoder's model file is missing or unusable (semantic matching is then off;
+    /// everything else works).
+    #[error("semantic model {}: {message}", path.display())]
+    Model {
+        /// The model file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
 }
 
 /// The category of an [`Error`], for callers (the desktop UI, the CLI) to branch on.
@@ -99,6 +108,8 @@ pub enum ErrorKind {
     InvalidInput,
     /// Git is missing, the folder is not a repository, or a git command failed.
     Git,
+    /// The semantic model could not be loaded.
+    Model,
 }
 
 impl Error {
@@ -113,6 +124,7 @@ impl Error {
             Error::Drill(_) => ErrorKind::Drill,
             Error::InvalidInput(_) => ErrorKind::InvalidInput,
             Error::Git(_) => ErrorKind::Git,
+            Error::Model { .. } => ErrorKind::Model,
         }
     }
 

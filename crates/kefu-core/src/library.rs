@@ -18,10 +18,14 @@ use crate::markdown;
 use crate::publish::{self, Draft, SaveOutcome, SaveRequest, Source, Stamp};
 use crate::review::ReviewItem;
 use crate::search::dict::Dictionary;
+use crate::search::hybrid::{self, FUSION, Fusion};
+use crate::search::message;
 use crate::search::query;
+use crate::search::query::{ParsedQuery, Term};
 use crate::search::{
     Hit, IndexDoc, SearchIndex, SearchOptions, SearchResults, SyncStats, best_phrase, make_snippet,
 };
+use crate::semantic::{self, Semantic, Unit};
 
 /// Characters in a result snippet.
 const SNIPPET_CHARS: usize = 80;
@@ -77,6 +81,29 @@ pub struct Library {
     files: HashMap<String, content::Seen>,
     /// When the last (re)load started reading files.
     loaded_at: Option<std::time::SystemTime>,
+    /// Matching by meaning (shared with whoever embeds in the background).
+    semantic: Arc<Semantic>,
+    /// The embedded pieces of the documents.
+    units: Vec<Unit>,
+    fusion: Fusion,
+}
+
+/// How [`Library::search_with`] matches. The app and the CLI use [`MatchMode::Auto`]; the
+/// benchmarks compare the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchMode {
+    /// A customer's message (see [`message::is_message`]) is matched by words and meaning; what
+    /// an agent types (2–3 characters, pinyin, codes, operators) by words only.
+    Auto,
+    /// Always the agent-keyword search (every word must match), as before messages were
+    /// recognised.
+    Typed,
+    /// The message path (cleaned, any clause may match) with words only.
+    Lexical,
+    /// The message path by meaning only.
+    Dense,
+    /// The message path with words and meaning fused.
+    Hybrid,
 }
 
 /// Everything read from a content folder in one pass: documents, dictionary, lexicon, problems.
@@ -184,7 +211,14 @@ impl Library {
         let (index, last_sync) = SearchIndex::open(index_dir.as_deref(), &dict, &docs)?;
         drop(docs);
         timing("index open + sync", t);
+        let units = make_units(&entries);
+        let semantic = Arc::new(Semantic::new(
+            config.data_dir.as_ref().map(|d| d.join("semantic")),
+        ));
         Ok(Library {
+            semantic,
+            units,
+            fusion: FUSION,
             review,
             config,
             clock,
@@ -244,7 +278,11 @@ impl Library {
         };
         if dict.hash != self.dict.hash {
             // The analyzers depend on the dictionary: reopen, which rebuilds.
+            let semantic = Arc::clone(&self.semantic);
+            let fusion = self.fusion;
             *self = Library::open(self.config.clone(), Arc::clone(&self.clock))?;
+            self.semantic = semantic;
+            self.fusion = fusion;
             return Ok(&self.last_sync);
         }
         self.files_seen = loaded.files_seen;
@@ -269,6 +307,7 @@ impl Library {
         drop(docs);
         timing("reload: index sync", t);
         self.last_sync = stats;
+        self.units = make_units(&self.entries);
         Ok(&self.last_sync)
     }
 
@@ -302,55 +341,45 @@ impl Library {
         Ok(Some(ids))
     }
 
-    /// Searches. Never fails on a malformed query: it degrades to plain text.
+    /// Searches. Never fails on a malformed query: it degrades to plain text. A pasted customer
+    /// message is cleaned and matched by meaning as well as by words (see [`MatchMode::Auto`]).
     pub fn search(&self, text: &str, opts: &SearchOptions) -> Result<SearchResults> {
+        self.search_with(text, opts, MatchMode::Auto)
+    }
+
+    /// Searches with an explicit [`MatchMode`].
+    pub fn search_with(
+        &self,
+        text: &str,
+        opts: &SearchOptions,
+        mode: MatchMode,
+    ) -> Result<SearchResults> {
         let started = Instant::now();
+        let (lexical, dense) = match mode {
+            MatchMode::Auto if message::is_message(text) => (true, true),
+            MatchMode::Auto | MatchMode::Typed => return self.search_typed(text, opts, started),
+            MatchMode::Lexical => (true, false),
+            MatchMode::Dense => (false, true),
+            MatchMode::Hybrid => (true, true),
+        };
+        self.search_message(text, opts, lexical, dense, started)
+    }
+
+    fn search_typed(
+        &self,
+        text: &str,
+        opts: &SearchOptions,
+        started: Instant,
+    ) -> Result<SearchResults> {
         let mut q = query::parse(text);
-        for k in &opts.kinds {
-            if !q.kinds.contains(k) {
-                q.kinds.push(*k);
-            }
-        }
-        for p in &opts.platforms {
-            if !q.platforms.contains(p) {
-                q.platforms.push(*p);
-            }
-        }
+        add_filters(&mut q, opts);
         let expand = |w: &str| self.dict.expand(w);
         let (found, total) = self.index.search(&q, &expand, opts.limit)?;
         let raw_terms: Vec<String> = q.terms.iter().map(|t| t.text.clone()).collect();
         let needles = self.highlight_terms(&q);
         let mut hits: Vec<Hit> = found
             .into_iter()
-            .filter_map(|(id, score)| {
-                let e = self.entries.get(&id)?;
-                // Borrowed: the snippet is cut from the text, so no need to copy a whole body per hit.
-                let source: std::borrow::Cow<'_, str> = if !e.plain.is_empty() {
-                    std::borrow::Cow::Borrowed(&e.plain)
-                } else if !e.doc.phrases.is_empty() {
-                    std::borrow::Cow::Owned(
-                        e.doc
-                            .phrases
-                            .iter()
-                            .map(|p| p.text.as_str())
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                    )
-                } else {
-                    std::borrow::Cow::Borrowed(&e.doc.extra_text)
-                };
-                let needs_review = self.review.contains_key(&id);
-                Some(Hit {
-                    id,
-                    kind: e.doc.kind,
-                    title: e.doc.title.clone(),
-                    platforms: e.doc.platforms.clone(),
-                    score,
-                    snippet: make_snippet(&source, &needles, SNIPPET_CHARS),
-                    phrase: best_phrase(&e.doc.phrases, &raw_terms, &needles).cloned(),
-                    needs_review,
-                })
-            })
+            .filter_map(|(id, score)| self.hit(id, score, &raw_terms, &needles, None))
             .collect();
         // Ties (e.g. constant-score prefix matches): playbooks first, then shorter titles.
         hits.sort_by(|a, b| {
@@ -364,6 +393,154 @@ impl Library {
             total,
             took_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
             hits,
+        })
+    }
+
+    /// A customer's message: noise and filler removed, any clause may match, ranked by words
+    /// and meaning fused; with two questions, the best document of each comes first.
+    fn search_message(
+        &self,
+        text: &str,
+        opts: &SearchOptions,
+        use_lexical: bool,
+        use_dense: bool,
+        started: Instant,
+    ) -> Result<SearchResults> {
+        let done = |hits: Vec<Hit>, total: usize| SearchResults {
+            query: text.to_string(),
+            total,
+            took_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            hits,
+        };
+        let Some(m) = message::clean(text) else {
+            return Ok(done(Vec::new(), 0));
+        };
+        let clause_query = |clauses: &[String]| {
+            let mut q = ParsedQuery {
+                terms: clauses
+                    .iter()
+                    .map(|c| Term {
+                        text: c.clone(),
+                        phrase: false,
+                        prefix: false,
+                    })
+                    .collect(),
+                any: true,
+                ..ParsedQuery::default()
+            };
+            add_filters(&mut q, opts);
+            q
+        };
+        let q = clause_query(&m.clauses);
+        let expand = |w: &str| self.dict.expand(w);
+        let depth = self.fusion.depth.max(opts.limit);
+        let lexical_ids = |q: &ParsedQuery| -> Result<(Vec<String>, usize)> {
+            let (found, total) = self.index.search(q, &expand, depth)?;
+            Ok((found.into_iter().map(|(id, _)| id).collect(), total))
+        };
+        let (lex, lex_total) = if use_lexical {
+            lexical_ids(&q)?
+        } else {
+            (Vec::new(), 0)
+        };
+        let dense = if use_dense {
+            self.by_meaning(&m.text, &q)
+        } else {
+            Vec::new()
+        };
+        let dense_ids: Vec<String> = dense.iter().map(|(id, _, _)| id.clone()).collect();
+        let mut ranked = hybrid::fuse(&lex, &dense_ids, &self.fusion);
+        // Two questions in one message: each one's best document leads.
+        if m.questions.len() >= 2 && use_lexical {
+            let mut leaders = Vec::new();
+            for question in m.questions.iter().take(2) {
+                let (ids, _) = lexical_ids(&clause_query(std::slice::from_ref(question)))?;
+                let best = hybrid::fuse(&ids, &dense_ids, &self.fusion);
+                if let Some((id, _)) = best.first() {
+                    leaders.push(id.clone());
+                }
+            }
+            if leaders.len() == 2 && leaders[0] != leaders[1] {
+                ranked = hybrid::lead_with(&leaders, ranked);
+            }
+        }
+        let total = lex_total.max(ranked.len());
+        let needles = self.highlight_terms(&q);
+        let phrase_of: HashMap<&str, usize> = dense
+            .iter()
+            .filter_map(|(id, _, p)| p.map(|p| (id.as_str(), p)))
+            .collect();
+        let hits: Vec<Hit> = ranked
+            .into_iter()
+            .take(opts.limit)
+            .filter_map(|(id, score)| {
+                let phrase = phrase_of.get(id.as_str()).copied();
+                self.hit(id, score, &m.clauses, &needles, phrase)
+            })
+            .collect();
+        Ok(done(hits, total))
+    }
+
+    /// Documents by meaning for a cleaned message, filtered like `q`: `(id, cosine, phrase)`.
+    fn by_meaning(&self, text: &str, q: &ParsedQuery) -> Vec<(String, f32, Option<usize>)> {
+        let Some(qv) = self.semantic.query_vector(text) else {
+            return Vec::new();
+        };
+        let scores = self.semantic.scores(&qv, &self.units);
+        hybrid::best_per_doc(&scores, &self.units)
+            .into_iter()
+            .filter(|(id, _, _)| {
+                self.entries.get(id).is_some_and(|e| {
+                    (q.kinds.is_empty() || q.kinds.contains(&e.doc.kind))
+                        && (q.platforms.is_empty()
+                            || e.doc.platforms.is_empty()
+                            || q.platforms.iter().any(|p| e.doc.platforms.contains(p)))
+                })
+            })
+            .take(self.fusion.depth)
+            .collect()
+    }
+
+    /// A result card for document `id`: snippet around `needles`, and the phrase chosen by
+    /// meaning (`phrase`) or else the one matching `terms` best.
+    fn hit(
+        &self,
+        id: String,
+        score: f32,
+        terms: &[String],
+        needles: &[String],
+        phrase: Option<usize>,
+    ) -> Option<Hit> {
+        let e = self.entries.get(&id)?;
+        // Borrowed: the snippet is cut from the text, so no need to copy a whole body per hit.
+        let source: std::borrow::Cow<'_, str> = if !e.plain.is_empty() {
+            std::borrow::Cow::Borrowed(&e.plain)
+        } else if !e.doc.phrases.is_empty() {
+            std::borrow::Cow::Owned(
+                e.doc
+                    .phrases
+                    .iter()
+                    .map(|p| p.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )
+        } else {
+            std::borrow::Cow::Borrowed(&e.doc.extra_text)
+        };
+        let needs_review = self.review.contains_key(&id);
+        let phrase = match phrase.and_then(|i| e.doc.phrases.get(i)) {
+            Some(p) => Some(p.clone()),
+            None => best_phrase(&e.doc.phrases, terms, needles).cloned(),
+        };
+        Some(Hit {
+            id,
+            kind: e.doc.kind,
+            title: e.doc.title.clone(),
+            platforms: e.doc.platforms.clone(),
+            score,
+            snippet: make_snippet(&source, needles, SNIPPET_CHARS),
+            phrase,
+            needs_review,
         })
     }
 
@@ -671,7 +848,33 @@ impl Library {
             warnings: self.problems.len() - errors,
             review: self.review.len(),
             last_sync: self.last_sync.clone(),
+            semantic: self.semantic.status(&self.units),
         }
+    }
+
+    /// Matching by meaning for this library.
+    pub fn semantic(&self) -> &Arc<Semantic> {
+        &self.semantic
+    }
+
+    /// Shares `semantic` (an encoder loaded once, its vector cache) with this library.
+    pub fn use_semantic(&mut self, semantic: Arc<Semantic>) {
+        self.semantic = semantic;
+    }
+
+    /// The embedded pieces of the documents.
+    pub fn units(&self) -> &[Unit] {
+        &self.units
+    }
+
+    /// The pieces still without a vector (for a background job: [`Semantic::embed`]).
+    pub fn embed_todo(&self) -> Vec<(u64, String)> {
+        self.semantic.missing(&self.units)
+    }
+
+    /// Changes how words and meaning are fused (benchmarks tune it on a development set).
+    pub fn set_fusion(&mut self, fusion: Fusion) {
+        self.fusion = fusion;
     }
 
     /// The document with this id.
@@ -756,6 +959,20 @@ impl Library {
     }
 }
 
+/// Adds the options' kinds and platforms to a parsed query.
+fn add_filters(q: &mut ParsedQuery, opts: &SearchOptions) {
+    for k in &opts.kinds {
+        if !q.kinds.contains(k) {
+            q.kinds.push(*k);
+        }
+    }
+    for p in &opts.platforms {
+        if !q.platforms.contains(p) {
+            q.platforms.push(*p);
+        }
+    }
+}
+
 /// With `KEFU_TIMINGS` set, prints how long a step of opening took (for profiling start-up).
 fn timing(step: &str, since: Instant) {
     if std::env::var_os("KEFU_TIMINGS").is_some() {
@@ -764,6 +981,13 @@ fn timing(step: &str, since: Instant) {
             since.elapsed().as_secs_f64() * 1000.0
         );
     }
+}
+
+fn make_units(entries: &BTreeMap<String, Entry>) -> Vec<Unit> {
+    entries
+        .values()
+        .flat_map(|e| semantic::units::of(&e.doc, &e.plain))
+        .collect()
 }
 
 fn make_entries(docs: Vec<Document>) -> BTreeMap<String, Entry> {

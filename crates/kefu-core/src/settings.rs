@@ -53,6 +53,9 @@ pub struct Settings {
     pub theme: Theme,
     /// Start in the compact always-on-top window.
     pub compact: bool,
+    /// 剪贴板建议: when a customer's message is copied in another app, show the results for it
+    /// (off by default; the clipboard text is never stored or logged).
+    pub clipboard_suggest: bool,
 }
 
 impl Default for Settings {
@@ -63,6 +66,7 @@ impl Default for Settings {
             language: Language::Zh,
             theme: Theme::System,
             compact: false,
+            clipboard_suggest: false,
         }
     }
 }

@@ -4,7 +4,9 @@ use std::time::Instant;
 use kefu_encoder::{Model, Prefix};
 
 fn main() {
-    let path = std::env::args().nth(1).unwrap_or_else(|| "models/e5-small-q4.bin".into());
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "models/e5-small-q4.bin".into());
     let t = Instant::now();
     let model = match Model::load(path.as_ref()) {
         Ok(m) => m,
@@ -27,11 +29,18 @@ fn main() {
         for _ in 0..reps {
             std::hint::black_box(model.embed(text, Prefix::Query));
         }
-        println!("{n:4} tokens: {:?} per text (all cores)", t.elapsed() / reps);
+        println!(
+            "{n:4} tokens: {:?} per text (all cores)",
+            t.elapsed() / reps
+        );
     }
     let batch: Vec<&str> = texts.iter().cycle().take(64).copied().collect();
     let t = Instant::now();
     let _ = model.embed_batch(&batch, Prefix::Passage);
     let e = t.elapsed();
-    println!("batch of 64: {:?} ({:.1} texts/s)", e, 64.0 / e.as_secs_f64());
+    println!(
+        "batch of 64: {:?} ({:.1} texts/s)",
+        e,
+        64.0 / e.as_secs_f64()
+    );
 }

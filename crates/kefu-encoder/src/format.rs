@@ -177,10 +177,15 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed<'_>, LoadError> {
         scores.push(c.f32()?);
     }
     let blob = c.bytes(blob_len)?;
-    if offsets.windows(2).any(|w| w[0] > w[1]) || offsets.last().map(|&o| o as usize) > Some(blob_len) {
+    if offsets.windows(2).any(|w| w[0] > w[1])
+        || offsets.last().map(|&o| o as usize) > Some(blob_len)
+    {
         return Err(LoadError::Invalid("piece offsets out of order".into()));
     }
-    if [bos, eos, unk].iter().any(|&id| id >= pieces || id >= vocab) {
+    if [bos, eos, unk]
+        .iter()
+        .any(|&id| id >= pieces || id >= vocab)
+    {
         return Err(LoadError::Invalid("special token ids out of range".into()));
     }
 
@@ -320,7 +325,10 @@ mod tests {
     #[test]
     fn garbage_is_refused_without_panicking() {
         assert!(matches!(parse(b""), Err(LoadError::NotAModel)));
-        assert!(matches!(parse(b"GIF89a\0\0\0\0"), Err(LoadError::NotAModel)));
+        assert!(matches!(
+            parse(b"GIF89a\0\0\0\0"),
+            Err(LoadError::NotAModel)
+        ));
         let mut head = b"E5S1".to_vec();
         head.extend_from_slice(&1u32.to_le_bytes());
         head.extend_from_slice(&384i32.to_le_bytes());

@@ -32,7 +32,11 @@ impl QMatrix {
         let blocks = cols / QK;
         let mut w = vec![0u8; rows * cols];
         let mut d = vec![0f32; rows * blocks];
-        for (i, blk) in q4.chunks_exact(Q4_BLOCK_BYTES).take(rows * blocks).enumerate() {
+        for (i, blk) in q4
+            .chunks_exact(Q4_BLOCK_BYTES)
+            .take(rows * blocks)
+            .enumerate()
+        {
             d[i] = f16_to_f32(u16::from_le_bytes([blk[0], blk[1]]));
             let out = &mut w[i * QK..(i + 1) * QK];
             for j in 0..16 {
@@ -71,7 +75,11 @@ impl QMatrix {
             let n = (r0 + ROWS_PER_TASK).min(rows) - r0;
             for t in 0..tokens {
                 let dst = &mut y[t * rows + r0..t * rows + r0 + n];
-                for ((o, s), b) in dst.iter_mut().zip(&out[t * n..(t + 1) * n]).zip(&self.bias[r0..]) {
+                for ((o, s), b) in dst
+                    .iter_mut()
+                    .zip(&out[t * n..(t + 1) * n])
+                    .zip(&self.bias[r0..])
+                {
                     *o = b + s;
                 }
             }
@@ -158,9 +166,11 @@ impl pulp::NullaryFnOnce for Avx2Rows<'_> {
             let mut r = r0;
             // Groups of four rows (every matrix of this model has a multiple of four rows).
             while r + RO <= r1 {
-                let w: [&[[u8; QK]]; RO] =
-                    std::array::from_fn(|k| m.w[(r + k) * cols..(r + k + 1) * cols].as_chunks::<QK>().0);
-                let d: [&[f32]; RO] = std::array::from_fn(|k| &m.d[(r + k) * blocks..(r + k + 1) * blocks]);
+                let w: [&[[u8; QK]]; RO] = std::array::from_fn(|k| {
+                    m.w[(r + k) * cols..(r + k + 1) * cols].as_chunks::<QK>().0
+                });
+                let d: [&[f32]; RO] =
+                    std::array::from_fn(|k| &m.d[(r + k) * blocks..(r + k + 1) * blocks]);
                 assert!(w.iter().all(|w| w.len() == blocks) && d.iter().all(|d| d.len() == blocks));
                 let mut facc = [avx._mm256_setzero_ps(); RO];
                 let mut corr = [0f32; RO];
@@ -171,7 +181,11 @@ impl pulp::NullaryFnOnce for Avx2Rows<'_> {
                         let wv: __m256i = pulp::cast(w[k][b]);
                         let s = avx2._mm256_madd_epi16(avx2._mm256_maddubs_epi16(wv, av), ones);
                         let scale = d[k][b] * dab;
-                        facc[k] = fma._mm256_fmadd_ps(avx._mm256_cvtepi32_ps(s), avx._mm256_set1_ps(scale), facc[k]);
+                        facc[k] = fma._mm256_fmadd_ps(
+                            avx._mm256_cvtepi32_ps(s),
+                            avx._mm256_set1_ps(scale),
+                            facc[k],
+                        );
                         corr[k] += scale * sab;
                     }
                 }
@@ -245,7 +259,14 @@ impl Activations {
 }
 
 /// `x = LN(x + y)` per row of `h` values (`y` = None: `LN(x)`).
-pub(crate) fn layer_norm(x: &mut [f32], y: Option<&[f32]>, w: &[f32], b: &[f32], h: usize, eps: f32) {
+pub(crate) fn layer_norm(
+    x: &mut [f32],
+    y: Option<&[f32]>,
+    w: &[f32],
+    b: &[f32],
+    h: usize,
+    eps: f32,
+) {
     let rows = x.len() / h;
     for t in 0..rows {
         let r = &mut x[t * h..(t + 1) * h];

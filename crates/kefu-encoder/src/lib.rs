@@ -99,7 +99,9 @@ pub struct Model {
 
 impl std::fmt::Debug for Model {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Model").field("config", &self.config).finish()
+        f.debug_struct("Model")
+            .field("config", &self.config)
+            .finish()
     }
 }
 
@@ -201,7 +203,12 @@ impl Model {
     }
 
     /// Like [`Model::embed_batch`], each text capped at `max_tokens` content tokens.
-    pub fn embed_batch_capped(&self, texts: &[&str], prefix: Prefix, max_tokens: usize) -> Vec<Vec<f32>> {
+    pub fn embed_batch_capped(
+        &self,
+        texts: &[&str],
+        prefix: Prefix,
+        max_tokens: usize,
+    ) -> Vec<Vec<f32>> {
         texts
             .par_iter()
             .map(|t| {
@@ -235,7 +242,11 @@ impl Model {
             }
             weight += f64::from(w);
         }
-        let inv = if weight > 0.0 { (1.0 / weight) as f32 } else { 1.0 };
+        let inv = if weight > 0.0 {
+            (1.0 / weight) as f32
+        } else {
+            1.0
+        };
         let mut norm = 0f32;
         for s in &mut sum {
             *s *= inv;
@@ -292,7 +303,14 @@ impl Model {
             kernels::attention(&q, &k, &v, &mut ctx, t_len, h, c.heads, head_dim, scale);
             acts.quantize(&ctx, h);
             layer.attn_out.matmul(&acts, &mut tmp, parallel);
-            kernels::layer_norm(&mut x, Some(&tmp), &layer.attn_ln.0, &layer.attn_ln.1, h, c.eps);
+            kernels::layer_norm(
+                &mut x,
+                Some(&tmp),
+                &layer.attn_ln.0,
+                &layer.attn_ln.1,
+                h,
+                c.eps,
+            );
             acts.quantize(&x, h);
             layer.ffn_in.matmul(&acts, &mut mid, parallel);
             for m in &mut mid {
@@ -300,7 +318,14 @@ impl Model {
             }
             acts.quantize(&mid, c.ffn);
             layer.ffn_out.matmul(&acts, &mut tmp, parallel);
-            kernels::layer_norm(&mut x, Some(&tmp), &layer.out_ln.0, &layer.out_ln.1, h, c.eps);
+            kernels::layer_norm(
+                &mut x,
+                Some(&tmp),
+                &layer.out_ln.0,
+                &layer.out_ln.1,
+                h,
+                c.eps,
+            );
         }
         let mut mean = vec![0f32; h];
         for t in 0..t_len {

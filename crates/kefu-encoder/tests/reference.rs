@@ -12,15 +12,19 @@ use kefu_encoder::{Model, Prefix, cosine};
 fn model_path() -> PathBuf {
     std::env::var_os("KEFU_MODEL")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/e5-small-q4.bin")))
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../models/e5-small-q4.bin"
+            ))
+        })
 }
 
 #[test]
 fn vectors_match_the_reference_engine() {
     let path = model_path();
-    let model = Model::load(&path).unwrap_or_else(|e| {
-        panic!("{}: {e} — run `make model` to fetch it", path.display())
-    });
+    let model = Model::load(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} — run `make model` to fetch it", path.display()));
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../tests/fixtures/encoder/reference.json"

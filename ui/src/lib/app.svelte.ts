@@ -8,6 +8,7 @@ import type { ContentChanged } from "./bindings/ContentChanged";
 import type { GitStatus } from "./bindings/GitStatus";
 import type { SaveOutcome } from "./bindings/SaveOutcome";
 import type { SyncReport } from "./bindings/SyncReport";
+import type { SemanticStatus } from "./bindings/SemanticStatus";
 import { EditorSession, type EditorOpen } from "./editor/session.svelte";
 import type { Backend } from "./api/backend";
 import { toApiError } from "./api/errors";
@@ -51,6 +52,7 @@ export const DEFAULT_SETTINGS: Settings = {
   language: "zh",
   theme: "system",
   compact: false,
+  clipboard_suggest: false,
 };
 
 /** A localised one-line description of an error. */
@@ -354,6 +356,22 @@ export class AppState {
 
   requestFocus(): void {
     this.focusRequest += 1;
+  }
+
+  /** The shell reported a new state of matching by meaning (model loaded, embedding progress). */
+  semanticChanged(s: SemanticStatus): void {
+    if (this.status) this.status = { ...this.status, semantic: s };
+  }
+
+  /** The query came from the clipboard (剪贴板建议) rather than the keyboard. */
+  fromClipboard = $state(false);
+
+  /** 剪贴板建议: a customer's message was copied in another app; show its results. */
+  clipboardMessage(text: string): void {
+    if (!this.settings.clipboard_suggest || this.editor) return;
+    if (this.route.name !== "search") this.home();
+    this.search.setQuery(text);
+    this.fromClipboard = true;
   }
 
   summoned(): void {

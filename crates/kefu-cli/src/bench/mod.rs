@@ -51,6 +51,24 @@ pub(crate) struct BenchArgs {
         value_name = "FILE"
     )]
     shipped: PathBuf,
+    /// Labelled customer messages for the content folder (the reported set).
+    #[arg(
+        long,
+        default_value = "tests/relevance/customer.tsv",
+        value_name = "FILE"
+    )]
+    customer: PathBuf,
+    /// Labelled customer messages the fusion was tuned on (reported too, marked as such).
+    #[arg(
+        long,
+        default_value = "tests/relevance/customer-dev.tsv",
+        value_name = "FILE"
+    )]
+    customer_dev: PathBuf,
+    /// Fusion as `k,lexical,dense` (RRF offset and weights) instead of the default, to tune it
+    /// on the development sets.
+    #[arg(long, value_name = "K,LEX,DENSE")]
+    fusion: Option<String>,
     /// App figures (JSON written by tests/desktop/bench.mjs) to add to the table.
     #[arg(long, value_name = "FILE")]
     app: Option<PathBuf>,

@@ -235,6 +235,58 @@ fn relevance_rows(rows: &mut Vec<Row>, set: &str, scores: &[(String, Scores)], m
     }
 }
 
+/// Kefu by part (words, meaning, the agent-keyword path) beside the plain baselines, per set.
+fn relevance_by_part(out: &mut String, rel: &Relevance) {
+    let cols = [
+        "Kefu",
+        "Kefu words only",
+        "Kefu meaning only",
+        "Kefu typed path",
+        "char BM25",
+        "FTS5 jieba",
+    ];
+    let mut sets: Vec<(&str, &[(String, Scores)])> = Vec::new();
+    if let Some(a) = &rel.afqmc {
+        sets.push(("AFQMC FAQ", a));
+    }
+    sets.push(("shipped content", &rel.shipped));
+    for (label, systems) in &rel.customer {
+        sets.push((label, systems));
+    }
+    let _ = writeln!(
+        out,
+        "\nRelevance by part (MRR@10 / Recall@10; \"typed path\" is Kefu's agent-keyword search alone, as before messages were recognised):\n"
+    );
+    let _ = writeln!(out, "| set | {} |", cols.join(" | "));
+    let _ = writeln!(out, "|---|{}", "---:|".repeat(cols.len()));
+    for (label, systems) in sets {
+        let cells: Vec<String> = cols
+            .iter()
+            .map(|c| {
+                systems
+                    .iter()
+                    .find(|(n, _)| n == c)
+                    .map_or("—".to_string(), |(_, s)| {
+                        format!("{:.3} / {:.3}", s.mrr, s.recall)
+                    })
+            })
+            .collect();
+        let _ = writeln!(out, "| {label} | {} |", cells.join(" | "));
+    }
+    if let Some(f) = &rel.semantic {
+        let _ = writeln!(
+            out,
+            "\nEncoder: model load {:.0} ms; shipped content {} pieces embedded in {:.1} s from an empty cache ({:.0} pieces/s, all cores).",
+            f.load_ms, f.shipped_units, f.shipped_embed_s, f.units_per_s
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "\nEncoder: no model file — matching by meaning was off in this run."
+        );
+    }
+}
+
 pub(crate) fn render(
     sizes: &[SizeRun],
     rel: &Relevance,
@@ -328,7 +380,11 @@ pub(crate) fn render(
     if let Some(a) = &rel.afqmc {
         relevance_rows(&mut rows, "AFQMC FAQ", a, 0.30);
     }
-    relevance_rows(&mut rows, "shipped content", &rel.shipped, 0.9);
+    relevance_rows(&mut rows, "shipped content", &rel.shipped, 0.98);
+    for (label, systems) in &rel.customer {
+        let target = if label.contains("dev") { 0.0 } else { 0.70 };
+        relevance_rows(&mut rows, label, systems, target);
+    }
     if let Some(a) = app {
         let docs = a.docs.map_or_else(String::new, size_label);
         let kefu_only = |v: Option<f64>| vec![("Kefu".to_string(), v)];
@@ -444,6 +500,7 @@ pub(crate) fn render(
             let _ = writeln!(out, "| {c} | {} |", cells.join(" | "));
         }
     }
+    relevance_by_part(&mut out, rel);
     if !rel.shipped_misses.is_empty() {
         let _ = writeln!(
             out,

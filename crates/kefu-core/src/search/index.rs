@@ -453,6 +453,7 @@ impl SearchIndex {
     fn build(&self, q: &ParsedQuery, expand: &dyn Fn(&str) -> Vec<String>) -> Box<dyn Query> {
         let f = self.fields;
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for t in &q.terms {
             let mut alts: Vec<(Occur, Box<dyn Query>)> =
                 vec![(Occur::Should, self.term_clause(t, 1.0))];
@@ -467,7 +468,15 @@ impl SearchIndex {
                     alts.push((Occur::Should, self.term_clause(&st, boost::SYNONYM)));
                 }
             }
-            must.push((Occur::Must, Box::new(BooleanQuery::new(alts))));
+            let clause: Box<dyn Query> = Box::new(BooleanQuery::new(alts));
+            if q.any {
+                any.push((Occur::Should, clause));
+            } else {
+                must.push((Occur::Must, clause));
+            }
+        }
+        if !any.is_empty() {
+            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
         if !q.kinds.is_empty() {
             let kinds = q

@@ -5,7 +5,9 @@
 //! [`dict`] for the team's dictionary.
 
 pub mod dict;
+pub mod hybrid;
 mod index;
+pub mod message;
 pub mod query;
 mod snippet;
 pub(crate) mod text;

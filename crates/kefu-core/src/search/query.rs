@@ -35,6 +35,9 @@ pub struct ParsedQuery {
     pub platforms: Vec<Platform>,
     /// Only documents with all of these tags.
     pub tags: Vec<String>,
+    /// At least one term must match, not all of them (a customer's message: no clause of it is
+    /// required).
+    pub any: bool,
 }
 
 impl ParsedQuery {

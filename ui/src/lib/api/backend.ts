@@ -3,6 +3,7 @@
 //
 // Every method rejects with an `ApiError` ({ kind, message }) on failure: branch on `kind`.
 
+import type { SemanticStatus } from "../bindings/SemanticStatus";
 import type { ApiError } from "../bindings/ApiError";
 import type { DocumentView } from "../bindings/DocumentView";
 import type { LibraryStatus } from "../bindings/LibraryStatus";
@@ -76,6 +77,12 @@ export const SUMMONED_EVENT = "kefu://summoned";
 /** Event the shell emits after the file watcher picked up changes (external edits or our saves). */
 export const CONTENT_CHANGED_EVENT = "kefu://content-changed";
 
+/** Event the shell emits when matching by meaning changes state (model loaded, embedding progress). */
+export const SEMANTIC_EVENT = "kefu://semantic";
+
+/** Event the shell emits with a customer's message copied in another app (剪贴板建议, opt-in). */
+export const CLIPBOARD_EVENT = "kefu://clipboard-message";
+
 export interface Backend {
   status(): Promise<LibraryStatus>;
   search(req: SearchRequest): Promise<SearchResults>;
@@ -114,6 +121,10 @@ export interface Backend {
   gitSync(): Promise<SyncReport>;
   /** Calls `cb` when content changed on disk was picked up; returns an unsubscribe function. */
   onContentChanged(cb: (e: ContentChanged) => void): () => void;
+  /** Calls `cb` with the state of matching by meaning whenever it changes. */
+  onSemantic(cb: (s: SemanticStatus) => void): () => void;
+  /** Calls `cb` with a customer's message copied in another app (only while 剪贴板建议 is on). */
+  onClipboardMessage(cb: (text: string) => void): () => void;
 }
 
 export function isApiError(e: unknown): e is ApiError {

@@ -4,6 +4,7 @@
 // snippet highlights.
 
 import type { ApiError } from "../bindings/ApiError";
+import type { SemanticStatus } from "../bindings/SemanticStatus";
 import type { DocRef } from "../bindings/DocRef";
 import type { DocumentView } from "../bindings/DocumentView";
 import type { Hit } from "../bindings/Hit";
@@ -279,6 +280,10 @@ export class FakeBackend implements Backend {
   private readonly bodies = new Map<string, string>();
   private settings: Settings;
   private readonly summonListeners = new Set<() => void>();
+  private readonly semanticListeners = new Set<(s: SemanticStatus) => void>();
+  private readonly clipboardListeners = new Set<(text: string) => void>();
+  /** The fake has no encoder: matching by meaning is off unless a test says otherwise. */
+  private semantic: SemanticStatus = { state: "off", reason: "the preview backend has no model" };
   private readonly delayMs: number;
   private readonly now: () => number;
 
@@ -314,6 +319,7 @@ export class FakeBackend implements Backend {
       language: "zh",
       theme: "system",
       compact: false,
+      clipboard_suggest: false,
       ...options.settings,
     };
   }
@@ -351,6 +357,7 @@ export class FakeBackend implements Backend {
       warnings: problems.filter((p) => p.severity === "warning").length,
       review: this.docs.filter((d) => this.reviewOf(d).length > 0).length,
       last_sync: { added: 0, updated: 0, removed: 0, unchanged: this.docs.length, rebuilt: false, rebuild_reason: null, in_memory: false },
+      semantic: this.semantic,
     };
   }
 
@@ -791,5 +798,27 @@ export class FakeBackend implements Backend {
   onContentChanged(cb: (e: ContentChanged) => void): () => void {
     this.changeListeners.add(cb);
     return () => this.changeListeners.delete(cb);
+  }
+
+  onSemantic(cb: (s: SemanticStatus) => void): () => void {
+    this.semanticListeners.add(cb);
+    return () => this.semanticListeners.delete(cb);
+  }
+
+  onClipboardMessage(cb: (text: string) => void): () => void {
+    this.clipboardListeners.add(cb);
+    return () => this.clipboardListeners.delete(cb);
+  }
+
+  /** Test hook: the shell reports a new state of matching by meaning. */
+  emitSemantic(s: SemanticStatus): void {
+    this.semantic = s;
+    for (const cb of this.semanticListeners) cb(s);
+  }
+
+  /** Test hook: a customer's message was copied in another app (only sent while the setting is on). */
+  emitClipboard(text: string): void {
+    if (!this.settings.clipboard_suggest) return;
+    for (const cb of this.clipboardListeners) cb(text);
   }
 }

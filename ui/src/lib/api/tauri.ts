@@ -29,7 +29,15 @@ import type { SaveRequest } from "../bindings/SaveRequest";
 import type { Source } from "../bindings/Source";
 import type { SourceCheck } from "../bindings/SourceCheck";
 import type { SyncReport } from "../bindings/SyncReport";
-import { type Backend, type Commands, CONTENT_CHANGED_EVENT, SUMMONED_EVENT } from "./backend";
+import type { SemanticStatus } from "../bindings/SemanticStatus";
+import {
+  type Backend,
+  type Commands,
+  CLIPBOARD_EVENT,
+  CONTENT_CHANGED_EVENT,
+  SEMANTIC_EVENT,
+  SUMMONED_EVENT,
+} from "./backend";
 import { toApiError } from "./errors";
 
 export { toApiError };
@@ -158,6 +166,12 @@ export class TauriBackend implements Backend {
   }
   onContentChanged(cb: (e: ContentChanged) => void): () => void {
     return subscribe<ContentChanged>(CONTENT_CHANGED_EVENT, cb);
+  }
+  onSemantic(cb: (s: SemanticStatus) => void): () => void {
+    return subscribe<SemanticStatus>(SEMANTIC_EVENT, cb);
+  }
+  onClipboardMessage(cb: (text: string) => void): () => void {
+    return subscribe<string>(CLIPBOARD_EVENT, cb);
   }
 }
 

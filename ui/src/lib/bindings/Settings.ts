@@ -25,4 +25,9 @@ theme: Theme,
 /**
  * Start in the compact always-on-top window.
  */
-compact: boolean, };
+compact: boolean, 
+/**
+ * 剪贴板建议: when a customer's message is copied in another app, show the results for it
+ * (off by default; the clipboard text is never stored or logged).
+ */
+clipboard_suggest: boolean, };
