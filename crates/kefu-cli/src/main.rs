@@ -10,7 +10,8 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 use kefu_core::{
-    Kind, Library, LibraryConfig, Platform, SearchOptions, SearchResults, Severity, SystemClock,
+    Kind, Library, LibraryConfig, MatchMode, Platform, SearchOptions, SearchResults, Severity,
+    SystemClock,
 };
 
 #[derive(Parser)]
@@ -137,6 +138,10 @@ struct SearchArgs {
     /// Read queries from the terminal until an empty line or Ctrl+D.
     #[arg(long, short)]
     interactive: bool,
+    /// How to match: auto (a customer's message by words and meaning, typed keywords by words),
+    /// typed (keywords only), words, meaning, or hybrid (the message path).
+    #[arg(long, default_value = "auto", value_parser = ["auto", "typed", "words", "meaning", "hybrid"])]
+    mode: String,
     /// The query: words, "phrases", -exclusions, kind:/platform:/tag: filters.
     #[arg(allow_hyphen_values = true, trailing_var_arg = true)]
     query: Vec<String>,
@@ -411,6 +416,13 @@ fn search(dirs: &Dirs, args: SearchArgs) -> CliResult {
             format!("unknown platform `{p}` (taobao, tmall, pdd, jd, vip, douyin)")
         })?);
     }
+    let mode = match args.mode.as_str() {
+        "typed" => MatchMode::Typed,
+        "words" => MatchMode::Lexical,
+        "meaning" => MatchMode::Dense,
+        "hybrid" => MatchMode::Hybrid,
+        _ => MatchMode::Auto,
+    };
     let lib = open(dirs)?;
     // The model is needed for customer messages only: a typed query stays instant.
     let one = args.query.join(" ");
@@ -418,6 +430,7 @@ fn search(dirs: &Dirs, args: SearchArgs) -> CliResult {
         || args.interactive
         || one.is_empty()
         || kefu_core::search::message::is_message(&one)
+        || matches!(mode, MatchMode::Dense | MatchMode::Hybrid)
     {
         semantic(&lib, dirs);
     }
@@ -426,7 +439,7 @@ fn search(dirs: &Dirs, args: SearchArgs) -> CliResult {
     if let Some(file) = &args.queries {
         let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            let r = lib.search(line, &opts)?;
+            let r = lib.search_with(line, &opts, mode)?;
             writeln!(out, "{}", serde_json::to_string(&r)?)?;
         }
         return Ok(ExitCode::SUCCESS);
@@ -435,7 +448,7 @@ fn search(dirs: &Dirs, args: SearchArgs) -> CliResult {
         return interactive(&lib, &opts);
     }
     let query = args.query.join(" ");
-    let r = lib.search(&query, &opts)?;
+    let r = lib.search_with(&query, &opts, mode)?;
     if args.json {
         writeln!(out, "{}", serde_json::to_string(&r)?)?;
     } else {

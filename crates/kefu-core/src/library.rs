@@ -85,7 +85,16 @@ pub struct Library {
     semantic: Arc<Semantic>,
     /// The embedded pieces of the documents.
     units: Vec<Unit>,
+    /// Names this unit list (a new list, a new id) for the semantic matrix cache.
+    units_id: u64,
     fusion: Fusion,
+}
+
+/// Ids for unit lists.
+static UNIT_LISTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_units_id() -> u64 {
+    UNIT_LISTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
 }
 
 /// How [`Library::search_with`] matches. The app and the CLI use [`MatchMode::Auto`]; the
@@ -218,6 +227,7 @@ impl Library {
         Ok(Library {
             semantic,
             units,
+            units_id: next_units_id(),
             fusion: FUSION,
             review,
             config,
@@ -308,6 +318,7 @@ impl Library {
         timing("reload: index sync", t);
         self.last_sync = stats;
         self.units = make_units(&self.entries);
+        self.units_id = next_units_id();
         Ok(&self.last_sync)
     }
 
@@ -431,7 +442,7 @@ impl Library {
             add_filters(&mut q, opts);
             q
         };
-        let q = clause_query(&m.clauses);
+        let q = clause_query(&m.words);
         let expand = |w: &str| self.dict.expand(w);
         let depth = self.fusion.depth.max(opts.limit);
         let lexical_ids = |q: &ParsedQuery| -> Result<(Vec<String>, usize)> {
@@ -486,7 +497,7 @@ impl Library {
         let Some(qv) = self.semantic.query_vector(text) else {
             return Vec::new();
         };
-        let scores = self.semantic.scores(&qv, &self.units);
+        let scores = self.semantic.matrix(&self.units, self.units_id).scores(&qv);
         hybrid::best_per_doc(&scores, &self.units)
             .into_iter()
             .filter(|(id, _, _)| {

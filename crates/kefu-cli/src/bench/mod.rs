@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use kefu_core::search::dict::Dictionary;
 use kefu_core::search::query::parse;
 use kefu_core::search::{IndexDoc, SearchIndex};
+use kefu_core::semantic::Semantic;
 use kefu_core::{Document, Library, LibraryConfig, SearchOptions, SystemClock};
 
 use fts::{BaseDoc, Brute, Fts, Variant};
@@ -153,7 +154,35 @@ pub(crate) struct SizeRun {
     /// `Library::reload` after one file changed (whole-folder rescan), median ms.
     pub(crate) reload_ms: f64,
     pub(crate) systems: Vec<SystemRun>,
+    /// Matching by meaning at this size (when the model is present).
+    pub(crate) semantic: Option<SemanticRun>,
 }
+
+/// Matching by meaning at one corpus size.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SemanticRun {
+    /// Content pieces (units) of the corpus.
+    pub(crate) units: usize,
+    /// Distinct unit texts (what is embedded).
+    pub(crate) distinct: usize,
+    /// Distinct texts embedded in this run (the rest came from the cache, or were given
+    /// recycled vectors when over the cap).
+    pub(crate) embedded: usize,
+    /// Seconds for `embedded`.
+    pub(crate) embed_s: f64,
+    /// Pieces given another piece's vector (scan cost is the same; only past the cap).
+    pub(crate) recycled: usize,
+    /// The vector matrix, MB.
+    pub(crate) matrix_mb: f64,
+    /// A pasted customer message → results, encoding included.
+    pub(crate) message: Latency,
+    /// The exact cosine scan alone, per query.
+    pub(crate) scan: Latency,
+}
+
+/// Distinct unit texts embedded per corpus at most; past it, units get recycled vectors (the
+/// scan costs the same whatever the values) and the embedding time is extrapolated.
+const EMBED_CAP: usize = 25_000;
 
 pub(crate) fn run(content: &Path, args: &BenchArgs) -> BenchResult<()> {
     std::fs::create_dir_all(&args.out)?;
@@ -170,8 +199,15 @@ pub(crate) fn run(content: &Path, args: &BenchArgs) -> BenchResult<()> {
     }
     let mut sizes = Vec::new();
     if !args.relevance_only {
+        let semantic = Arc::new(Semantic::new(Some(args.out.join("vectors"))));
+        let mut dirs = vec![PathBuf::from("models")];
+        dirs.extend(kefu_core::semantic::repo_model_dirs());
+        if kefu_core::semantic::start(&semantic, &dirs).is_none() {
+            eprintln!("kefu bench: no model file: pasted-message figures are skipped");
+        }
+        let messages = relevance::messages(&args.customer)?;
         for &n in &args.sizes {
-            sizes.push(bench_size(content, &vocab, n, args)?);
+            sizes.push(bench_size(content, &vocab, n, args, &semantic, &messages)?);
         }
     }
     eprintln!("kefu bench: relevance");
@@ -256,11 +292,79 @@ fn time_queries(
     Ok((metrics::latency(all), classes, mean_hits))
 }
 
+/// Embeds the corpus (up to [`EMBED_CAP`] distinct texts), then times pasted customer messages
+/// end to end and the exact cosine scan alone.
+fn bench_semantic(
+    lib: &mut Library,
+    semantic: &Arc<Semantic>,
+    messages: &[String],
+) -> BenchResult<SemanticRun> {
+    lib.use_semantic(Arc::clone(semantic));
+    let units = lib.units().len();
+    let todo = lib.embed_todo();
+    let distinct = {
+        let mut keys: Vec<u64> = lib.units().iter().map(|u| u.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys.len()
+    };
+    let (now, later) = todo.split_at(todo.len().min(EMBED_CAP));
+    eprintln!(
+        "  kefu: {units} content pieces, {distinct} distinct; embedding {} ({} cached)",
+        now.len(),
+        distinct - todo.len()
+    );
+    let t = Instant::now();
+    semantic.embed_all(now)?;
+    let embed_s = t.elapsed().as_secs_f64();
+    // Past the cap: other pieces' vectors, so that the scan has every row.
+    let donors: Vec<u64> = lib.units().iter().map(|u| u.key).take(1000).collect();
+    for (i, (key, _)) in later.iter().enumerate() {
+        semantic.copy_vector(donors[i % donors.len()], *key);
+    }
+    let opts = SearchOptions {
+        limit: LIMIT,
+        ..SearchOptions::default()
+    };
+    let mut times = Vec::new();
+    for round in 0..2 {
+        for m in messages {
+            let t = Instant::now();
+            std::hint::black_box(lib.search(m, &opts)?);
+            if round > 0 || messages.len() < 20 {
+                times.push(t.elapsed().as_secs_f64() * 1e6);
+            }
+        }
+    }
+    let matrix = semantic.matrix(lib.units(), u64::MAX);
+    let q = semantic
+        .query_vector("快递一直不动，怎么回事")
+        .ok_or("no encoder")?;
+    let mut scans = Vec::new();
+    for _ in 0..30 {
+        let t = Instant::now();
+        std::hint::black_box(matrix.scores(&q));
+        scans.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    Ok(SemanticRun {
+        units,
+        distinct,
+        embedded: now.len(),
+        embed_s,
+        recycled: later.len(),
+        matrix_mb: matrix.bytes() as f64 / 1e6,
+        message: metrics::latency(times),
+        scan: metrics::latency(scans),
+    })
+}
+
 fn bench_size(
     content: &Path,
     vocab: &corpus::Vocabulary,
     n: usize,
     args: &BenchArgs,
+    semantic: &Arc<Semantic>,
+    messages: &[String],
 ) -> BenchResult<SizeRun> {
     let budget = Duration::from_secs_f64(args.budget);
     let dir = args.out.join(format!("corpus-{n}"));
@@ -369,6 +473,9 @@ fn bench_size(
     kefu.class_p99 = classes;
     kefu.mean_hits = Some(hits);
     out.systems.push(kefu);
+    if semantic.encoder().is_some() && !messages.is_empty() {
+        out.semantic = Some(bench_semantic(&mut lib, semantic, messages)?);
+    }
     drop(lib);
 
     let base: Vec<BaseDoc> = docs

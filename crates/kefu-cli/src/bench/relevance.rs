@@ -64,6 +64,17 @@ pub(crate) struct Labelled {
     pub(crate) judged: Judged,
 }
 
+/// The messages of a labelled set (for timing).
+pub(crate) fn messages(path: &Path) -> BenchResult<Vec<String>> {
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    Ok(parse_labels(&std::fs::read_to_string(path)?)?
+        .into_iter()
+        .map(|l| l.query)
+        .collect())
+}
+
 /// Parses `query <TAB> id:gain id:gain … [<TAB> note]`; `#` lines and blank lines are skipped.
 pub(crate) fn parse_labels(text: &str) -> Result<Vec<Labelled>, String> {
     let mut out = Vec::new();

@@ -151,6 +151,50 @@ const QUESTION_MARKERS: &[&str] = &[
     "要不要",
 ];
 
+/// Clauses that only say "what now?": kept for meaning, but not searched as words (they match
+/// nearly every document).
+const GENERIC: &[&str] = &[
+    "怎么办",
+    "怎么回事",
+    "咋回事",
+    "咋办",
+    "咋整",
+    "怎么弄",
+    "怎么搞",
+    "怎么处理",
+    "怎么解决",
+    "什么意思",
+    "啥意思",
+    "什么情况",
+    "啥情况",
+    "为什么",
+    "为啥",
+    "怎么样",
+    "行吗",
+    "可以吗",
+    "好吗",
+    "是吗",
+    "对吗",
+    "能吗",
+    "行不行",
+    "可以不",
+    "快点",
+    "在线等",
+    "急急急",
+    "求解答",
+    "求回复",
+    "回复我",
+    "人呢",
+    "有人吗",
+    "速回",
+];
+
+/// True for a clause that is only a generic "what now?" (see [`GENERIC`]).
+pub fn is_generic(clause: &str) -> bool {
+    let c = clause.trim_end_matches(['啊', '呀', '呢', '哦', '吧', '啦']);
+    GENERIC.contains(&c)
+}
+
 /// A cleaned customer message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
@@ -158,6 +202,9 @@ pub struct Message {
     pub text: String,
     /// Its clauses, in order.
     pub clauses: Vec<String>,
+    /// The clauses worth searching as words (generic ones such as 怎么办 left out; when nothing
+    /// else is left, all clauses).
+    pub words: Vec<String>,
     /// The clauses that ask something (at most the first two are searched as intents).
     pub questions: Vec<String>,
 }
@@ -474,9 +521,14 @@ pub fn clean(input: &str) -> Option<Message> {
         return None;
     }
     let text: String = text.chars().take(MAX_CHARS).collect();
+    let mut words: Vec<String> = clauses.iter().filter(|c| !is_generic(c)).cloned().collect();
+    if words.is_empty() {
+        words = clauses.clone();
+    }
     Some(Message {
         text,
         clauses,
+        words,
         questions,
     })
 }
@@ -519,6 +571,11 @@ mod tests {
         let m = clean("你好 请问 我买的东西坏了 怎么办").expect("text");
         assert_eq!(m.text, "我买的东西坏了，怎么办");
         assert_eq!(m.questions, vec!["怎么办"]);
+        assert_eq!(
+            m.words,
+            vec!["我买的东西坏了"],
+            "怎么办 is not searched as words"
+        );
 
         let m = clean("[订单编号:3829104857291] 亲，快递一直不动😡😡 怎么回事？？？\n商品：加厚羽绒服 黑色 XL\n实付：¥389.00\n下单时间：2026-11-02 14:33")
             .expect("text");

@@ -13,7 +13,7 @@ pub mod units;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
@@ -344,6 +344,99 @@ pub struct Semantic {
     total: AtomicUsize,
     /// The last query vectors (typing repeats the same text).
     recent: Mutex<Vec<(String, Arc<QVec>)>>,
+    /// Bumped whenever vectors are added or replaced.
+    generation: AtomicU64,
+    /// The vectors of the last unit list searched, as one matrix.
+    matrix: Mutex<Option<Arc<Matrix>>>,
+}
+
+/// The vectors of a list of units, side by side, for an exact scan: row `r` is unit
+/// `rows[r]`. Built once per (unit list, vector generation) and shared by searches.
+#[derive(Debug)]
+pub struct Matrix {
+    key: (u64, u64),
+    dim: usize,
+    rows: Vec<u32>,
+    data: Vec<i8>,
+    scales: Vec<f32>,
+}
+
+impl Matrix {
+    /// Units with a vector.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True when no unit has a vector.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.data.len() + self.rows.len() * 8
+    }
+
+    /// Cosine of `q` with every row: `(unit index, cosine)`, in row order. Large matrices are
+    /// split over the cores.
+    pub fn scores(&self, q: &QVec) -> Vec<(usize, f32)> {
+        use rayon::prelude::*;
+        if q.len() != self.dim || self.dim == 0 {
+            return Vec::new();
+        }
+        let chunk = 4096;
+        let run = |(c, block): (usize, &[i8])| -> Vec<(usize, f32)> {
+            let mut out = Vec::with_capacity(block.len() / self.dim);
+            pulp::Arch::new().dispatch(Dots {
+                q: &q.v,
+                block,
+                dim: self.dim,
+                out: &mut out,
+            });
+            out.iter()
+                .enumerate()
+                .map(|(i, &(_, dot))| {
+                    let r = c * chunk + i;
+                    (self.rows[r] as usize, dot as f32 * q.scale * self.scales[r])
+                })
+                .collect()
+        };
+        let blocks = self.data.chunks(chunk * self.dim).enumerate();
+        if self.rows.len() >= 4 * chunk {
+            blocks
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .flat_map(run)
+                .collect()
+        } else {
+            blocks.flat_map(run).collect()
+        }
+    }
+}
+
+/// int8 dot products of one query with a block of rows, compiled by pulp for the instruction set
+/// found at run time (the plain loop vectorises to `vpmaddwd` with AVX2).
+struct Dots<'a> {
+    q: &'a [i8],
+    block: &'a [i8],
+    dim: usize,
+    out: &'a mut Vec<(usize, i32)>,
+}
+
+impl pulp::WithSimd for Dots<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        for (i, row) in self.block.chunks_exact(self.dim).enumerate() {
+            let dot: i32 = row
+                .iter()
+                .zip(self.q)
+                .map(|(&a, &b)| i32::from(a) * i32::from(b))
+                .sum();
+            self.out.push((i, dot));
+        }
+    }
 }
 
 /// Recent query vectors kept.
@@ -360,6 +453,8 @@ impl Semantic {
             cache_dir,
             total: AtomicUsize::new(0),
             recent: Mutex::new(Vec::new()),
+            generation: AtomicU64::new(0),
+            matrix: Mutex::new(None),
         }
     }
 
@@ -383,6 +478,7 @@ impl Semantic {
         if let Ok(mut v) = self.vectors.write() {
             *v = cached;
         }
+        self.generation.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut e) = self.encoder.write() {
             *e = Some(enc);
         }
@@ -468,6 +564,7 @@ impl Semantic {
             if let Ok(mut vs) = self.vectors.write() {
                 vs.insert(*key, v);
             }
+            self.generation.fetch_add(1, Ordering::SeqCst);
             made += 1;
             progress(made);
             if save_every > 0 && made % save_every == 0 {
@@ -493,6 +590,7 @@ impl Semantic {
                     vs.insert(*k, QVec::new(&v));
                 }
             }
+            self.generation.fetch_add(1, Ordering::SeqCst);
         }
         if !todo.is_empty() {
             self.save(&enc, None)?;
@@ -530,16 +628,51 @@ impl Semantic {
         Some(v)
     }
 
-    /// Cosine of the query with every unit that has a vector: `(unit index, cosine)`.
-    pub fn scores(&self, query: &QVec, units: &[Unit]) -> Vec<(usize, f32)> {
-        let Ok(v) = self.vectors.read() else {
-            return Vec::new();
+    /// Gives `to` the vector of `from` (benchmarks fill rows past what they embed; the scan
+    /// costs the same whatever the values). Returns false when `from` has none.
+    pub fn copy_vector(&self, from: u64, to: u64) -> bool {
+        let Ok(mut v) = self.vectors.write() else {
+            return false;
         };
-        units
-            .iter()
-            .enumerate()
-            .filter_map(|(i, u)| v.get(u.key).map(|x| (i, query.dot(x))))
-            .collect()
+        let Some(x) = v.get(from).cloned() else {
+            return false;
+        };
+        v.insert(to, x);
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        true
+    }
+
+    /// The vectors of `units` as one matrix (`units_id` names the unit list: a new list gets a
+    /// new id). Rebuilt only when the list or the vectors changed.
+    pub fn matrix(&self, units: &[Unit], units_id: u64) -> Arc<Matrix> {
+        let key = (units_id, self.generation.load(Ordering::SeqCst));
+        if let Ok(m) = self.matrix.lock()
+            && let Some(m) = m.as_ref().filter(|m| m.key == key)
+        {
+            return Arc::clone(m);
+        }
+        let dim = self.encoder().map_or(0, |e| e.dim());
+        let mut m = Matrix {
+            key,
+            dim,
+            rows: Vec::new(),
+            data: Vec::new(),
+            scales: Vec::new(),
+        };
+        if let Ok(v) = self.vectors.read() {
+            for (i, u) in units.iter().enumerate() {
+                if let Some(x) = v.get(u.key).filter(|x| x.len() == dim) {
+                    m.rows.push(i as u32);
+                    m.data.extend_from_slice(&x.v);
+                    m.scales.push(x.scale);
+                }
+            }
+        }
+        let m = Arc::new(m);
+        if let Ok(mut slot) = self.matrix.lock() {
+            *slot = Some(Arc::clone(&m));
+        }
+        m
     }
 }
 

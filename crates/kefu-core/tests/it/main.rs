@@ -4,6 +4,7 @@ mod bad_input;
 mod drills;
 mod live;
 mod search;
+mod semantic;
 mod shipped_content;
 mod sync;
 mod util;
