@@ -7,7 +7,7 @@
 import { test, before, beforeEach, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, cpSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
+import { mkdtempSync, cpSync, mkdirSync, writeFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { By, Key, until } from "selenium-webdriver";
@@ -53,6 +53,10 @@ before(async () => {
   cpSync(join(repo, "content"), content, { recursive: true });
   cpSync(join(repo, "tests/fixtures/bad/xss-body.md"), join(content, "playbooks/xss-body.md"));
   cpSync(join(repo, "tests/fixtures/bad/xss-title.md"), join(content, "playbooks/xss-title.md"));
+  // Vectors of the shipped content made by the core's integration tests, when there are any:
+  // the app then needs to embed only the two fixtures (the cache is keyed by text).
+  const vectors = join(repo, "target/tmp/kefu-vectors");
+  if (existsSync(vectors)) cpSync(vectors, join(work, "data", "semantic"), { recursive: true });
   app = await startApp({ content, data: join(work, "data") });
   driver = app.driver;
 });
@@ -185,4 +189,41 @@ test("compact mode, settings and problems views render", async () => {
   await driver.findElement(By.css(".status-problems")).click();
   await driver.wait(until.elementLocated(By.css("[data-testid=problem-count], .problem-text")), 5_000);
   await shot("problems");
+});
+
+test("a pasted customer message is matched by meaning; 剪贴板建议 shows a copied one", async () => {
+  // Matching by meaning comes up in the background; the status bar says how far it is.
+  const state = () => driver.executeScript("return document.querySelector('[data-testid=semantic]')?.dataset.state ?? null");
+  await driver.wait(async () => (await state()) === "ready", 240_000, "semantic matching ready");
+  await searchFor("亲 快递一直不动 怎么回事", "playbooks/wuliu-tingzhi");
+  await shot("message");
+
+  // Turn on 剪贴板建议 in 设置: an indicator shows it is on.
+  await driver.findElement(By.css("button[aria-label='设置']")).click();
+  const toggle = await driver.wait(until.elementLocated(By.css("input[name=clipboard_suggest]")), 5_000);
+  await toggle.click();
+  await driver.findElement(By.css(".settings button[type=submit]")).click();
+  await driver.wait(until.elementLocated(By.css("[data-testid=clipboard-on]")), 5_000);
+
+  // The agent hides Kefu and copies the buyer's message in the chat client.
+  const box = await searchBox();
+  await box.sendKeys(Key.CONTROL, "a", Key.NULL, Key.BACK_SPACE);
+  await box.sendKeys(Key.ESCAPE);
+  await driver.sleep(500);
+  execFileSync("xclip", ["-selection", "clipboard", "-i"], {
+    input: "在吗 我想问下 改地址",
+    stdio: ["pipe", "ignore", "ignore"],
+  });
+  await driver.sleep(1_500); // the watcher looks every 600 ms
+  pressKeys(HOTKEY);
+  await driver.wait(async () => (await firstCardId()) === "playbooks/xiugai-dizhi", 10_000, "results for the copied message");
+  assert.equal(await (await searchBox()).getAttribute("value"), "在吗 我想问下 改地址");
+  await driver.findElement(By.css("[data-testid=from-clipboard]"));
+  await shot("clipboard");
+
+  // Off again (settings persist in the data folder).
+  await driver.findElement(By.css("button[aria-label='设置']")).click();
+  await (await driver.wait(until.elementLocated(By.css("input[name=clipboard_suggest]")), 5_000)).click();
+  await driver.findElement(By.css(".settings button[type=submit]")).click();
+  await driver.wait(async () => (await driver.findElements(By.css("[data-testid=clipboard-on]"))).length === 0, 5_000);
 });

@@ -461,19 +461,13 @@ impl Library {
         };
         let dense_ids: Vec<String> = dense.iter().map(|(id, _, _)| id.clone()).collect();
         let mut ranked = hybrid::fuse(&lex, &dense_ids, &self.fusion);
-        // Two questions in one message: each one's best document leads.
-        if m.questions.len() >= 2 && use_lexical {
-            let mut leaders = Vec::new();
-            for question in m.questions.iter().take(2) {
-                let (ids, _) = lexical_ids(&clause_query(std::slice::from_ref(question)))?;
-                let best = hybrid::fuse(&ids, &dense_ids, &self.fusion);
-                if let Some((id, _)) = best.first() {
-                    leaders.push(id.clone());
-                }
-            }
-            if leaders.len() == 2 && leaders[0] != leaders[1] {
-                ranked = hybrid::lead_with(&leaders, ranked);
-            }
+        // A message that asks two things: the first result answers one; the second is the best
+        // of the others that a clause the first result does not cover points to.
+        if use_lexical
+            && let Some(second) = self.second_intent(&m, &ranked, &clause_query, &expand)?
+        {
+            let first = ranked[0].0.clone();
+            ranked = hybrid::lead_with(&[first, second], ranked);
         }
         let total = lex_total.max(ranked.len());
         let needles = self.highlight_terms(&q);
@@ -492,24 +486,68 @@ impl Library {
         Ok(done(hits, total))
     }
 
+    /// For a message with two or more substantial clauses (4+ Chinese characters, at most the
+    /// first [`message::INTENT_CLAUSES`]): the first clause whose own best three documents (by
+    /// words) leave out the current first result gives the second intent — its best document
+    /// among the fused top ten.
+    fn second_intent(
+        &self,
+        m: &message::Message,
+        ranked: &[(String, f32)],
+        clause_query: &dyn Fn(&[String]) -> ParsedQuery,
+        expand: &dyn Fn(&str) -> Vec<String>,
+    ) -> Result<Option<String>> {
+        let clauses: Vec<&String> = m
+            .words
+            .iter()
+            .filter(|c| {
+                c.chars()
+                    .filter(|&ch| crate::search::text::is_cjk(ch))
+                    .count()
+                    >= 4
+            })
+            .take(message::INTENT_CLAUSES)
+            .collect();
+        let Some((first, _)) = ranked.first() else {
+            return Ok(None);
+        };
+        if clauses.len() < 2 {
+            return Ok(None);
+        }
+        let top10: Vec<&String> = ranked.iter().take(10).skip(1).map(|(d, _)| d).collect();
+        for c in clauses {
+            let (found, _) =
+                self.index
+                    .search(&clause_query(std::slice::from_ref(c)), expand, 3)?;
+            let top3: Vec<&String> = found.iter().map(|(id, _)| id).collect();
+            if top3.is_empty() || top3.contains(&first) {
+                continue;
+            }
+            if let Some(d) = top10.iter().find(|d| top3.contains(d)) {
+                return Ok(Some((*d).clone()));
+            }
+        }
+        Ok(None)
+    }
+
     /// Documents by meaning for a cleaned message, filtered like `q`: `(id, cosine, phrase)`.
     fn by_meaning(&self, text: &str, q: &ParsedQuery) -> Vec<(String, f32, Option<usize>)> {
         let Some(qv) = self.semantic.query_vector(text) else {
             return Vec::new();
         };
         let scores = self.semantic.matrix(&self.units, self.units_id).scores(&qv);
-        hybrid::best_per_doc(&scores, &self.units)
-            .into_iter()
-            .filter(|(id, _, _)| {
-                self.entries.get(id).is_some_and(|e| {
-                    (q.kinds.is_empty() || q.kinds.contains(&e.doc.kind))
-                        && (q.platforms.is_empty()
-                            || e.doc.platforms.is_empty()
-                            || q.platforms.iter().any(|p| e.doc.platforms.contains(p)))
-                })
+        let keep = |id: &str| {
+            if q.kinds.is_empty() && q.platforms.is_empty() {
+                return true;
+            }
+            self.entries.get(id).is_some_and(|e| {
+                (q.kinds.is_empty() || q.kinds.contains(&e.doc.kind))
+                    && (q.platforms.is_empty()
+                        || e.doc.platforms.is_empty()
+                        || q.platforms.iter().any(|p| e.doc.platforms.contains(p)))
             })
-            .take(self.fusion.depth)
-            .collect()
+        };
+        hybrid::best_per_doc(&scores, &self.units, &keep, self.fusion.depth)
     }
 
     /// A result card for document `id`: snippet around `needles`, and the phrase chosen by
@@ -997,7 +1035,15 @@ fn timing(step: &str, since: Instant) {
 fn make_units(entries: &BTreeMap<String, Entry>) -> Vec<Unit> {
     entries
         .values()
-        .flat_map(|e| semantic::units::of(&e.doc, &e.plain))
+        .enumerate()
+        .flat_map(|(i, e)| {
+            semantic::units::of(&e.doc, &e.plain)
+                .into_iter()
+                .map(move |mut u| {
+                    u.doc_ix = u32::try_from(i).unwrap_or(u32::MAX);
+                    u
+                })
+        })
         .collect()
 }
 

@@ -300,7 +300,9 @@ impl Model {
             layer.q.matmul(&acts, &mut q, parallel);
             layer.k.matmul(&acts, &mut k, parallel);
             layer.v.matmul(&acts, &mut v, parallel);
-            kernels::attention(&q, &k, &v, &mut ctx, t_len, h, c.heads, head_dim, scale);
+            kernels::attention(
+                &q, &k, &v, &mut ctx, t_len, h, c.heads, head_dim, scale, parallel,
+            );
             acts.quantize(&ctx, h);
             layer.attn_out.matmul(&acts, &mut tmp, parallel);
             kernels::layer_norm(
@@ -313,9 +315,7 @@ impl Model {
             );
             acts.quantize(&x, h);
             layer.ffn_in.matmul(&acts, &mut mid, parallel);
-            for m in &mut mid {
-                *m = kernels::gelu(*m);
-            }
+            kernels::gelu_all(&mut mid, parallel);
             acts.quantize(&mid, c.ffn);
             layer.ffn_out.matmul(&acts, &mut tmp, parallel);
             kernels::layer_norm(

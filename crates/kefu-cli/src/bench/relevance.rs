@@ -30,6 +30,9 @@ pub(crate) struct Relevance {
     pub(crate) shipped: Vec<(String, Scores)>,
     /// Customer-message sets: (label, per system).
     pub(crate) customer: Vec<(String, Vec<(String, Scores)>)>,
+    /// Per customer set: messages labelled with two intents, and how many have both intents'
+    /// documents (gain 2) in Kefu's first three results.
+    pub(crate) multi_intent: Vec<(String, usize, usize)>,
     /// Whether matching by meaning was on, and the encoder's figures.
     pub(crate) semantic: Option<SemanticFigures>,
     /// Shipped queries where Kefu's first relevant result is not first: (query, rank or 0, top hit).
@@ -47,6 +50,22 @@ pub(crate) struct SemanticFigures {
     pub(crate) shipped_embed_s: f64,
     /// Units per second, all cores.
     pub(crate) units_per_s: f64,
+    /// Resident memory the loaded model added, MB (Linux).
+    pub(crate) rss_mb: Option<f64>,
+}
+
+/// This process's resident memory, MB (Linux only).
+fn rss_mb() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = s
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
 }
 
 /// The systems measured as Kefu, by mode.
@@ -62,6 +81,8 @@ const MODES: [(&str, MatchMode); 4] = [
 pub(crate) struct Labelled {
     pub(crate) query: String,
     pub(crate) judged: Judged,
+    /// The third column (how it was typed, or the intents of a message).
+    pub(crate) note: String,
 }
 
 /// The messages of a labelled set (for timing).
@@ -97,7 +118,12 @@ pub(crate) fn parse_labels(text: &str) -> Result<Vec<Labelled>, String> {
         if query.is_empty() || judged.is_empty() {
             return Err(format!("line {}: needs a query and relevant ids", i + 1));
         }
-        out.push(Labelled { query, judged });
+        let note = cols.next().unwrap_or("").to_string();
+        out.push(Labelled {
+            query,
+            judged,
+            note,
+        });
     }
     Ok(out)
 }
@@ -198,10 +224,12 @@ pub(crate) fn run(content: &Path, args: &BenchArgs, out: &Path) -> BenchResult<R
     let semantic = Arc::new(Semantic::new(Some(out.join("vectors"))));
     let mut dirs = vec![PathBuf::from("models")];
     dirs.extend(kefu_core::semantic::repo_model_dirs());
+    let before = rss_mb();
     match kefu_core::semantic::start(&semantic, &dirs) {
         Some(enc) => {
             let mut fig = SemanticFigures {
                 load_ms: enc.load_ms() as f64,
+                rss_mb: rss_mb().zip(before).map(|(a, b)| a - b),
                 ..SemanticFigures::default()
             };
             // Throughput from an empty cache on the shipped content.
@@ -288,6 +316,29 @@ pub(crate) fn run(content: &Path, args: &BenchArgs, out: &Path) -> BenchResult<R
             .map(|l| (l.query.as_str(), &l.judged))
             .collect();
         let mut systems = kefu_modes(&lib, &judged, "")?;
+        let multi: Vec<&Labelled> = labels
+            .iter()
+            .filter(|l| {
+                l.note.contains("multi-intent")
+                    && l.judged.values().filter(|g| **g >= 2).count() >= 2
+            })
+            .collect();
+        let mut both = 0;
+        for l in &multi {
+            let top = kefu_ids(&lib, &l.query, "")?;
+            let top3 = &top[..top.len().min(3)];
+            let wanted: Vec<&String> = l
+                .judged
+                .iter()
+                .filter(|(_, g)| **g >= 2)
+                .map(|(id, _)| id)
+                .collect();
+            if wanted.iter().all(|id| top3.contains(id)) {
+                both += 1;
+            }
+        }
+        rel.multi_intent
+            .push((label.to_string(), multi.len(), both));
         let mut s = ScoreSum::default();
         for (q, j) in &judged {
             s.add(&bm25.search(q, K), j, K);

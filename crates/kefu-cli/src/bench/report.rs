@@ -273,11 +273,21 @@ fn relevance_by_part(out: &mut String, rel: &Relevance) {
             .collect();
         let _ = writeln!(out, "| {label} | {} |", cells.join(" | "));
     }
+    for (label, n, both) in &rel.multi_intent {
+        let _ = writeln!(
+            out,
+            "\n{label}: {n} messages ask two things; both documents in Kefu's first three results for {both} of them."
+        );
+    }
     if let Some(f) = &rel.semantic {
         let _ = writeln!(
             out,
-            "\nEncoder: model load {:.0} ms; shipped content {} pieces embedded in {:.1} s from an empty cache ({:.0} pieces/s, all cores).",
-            f.load_ms, f.shipped_units, f.shipped_embed_s, f.units_per_s
+            "\nEncoder: model load {:.0} ms, resident memory +{}; shipped content {} pieces embedded in {:.1} s from an empty cache ({:.0} pieces/s, all cores).",
+            f.load_ms,
+            f.rss_mb.map_or("?".to_string(), |m| format!("{m:.0} MB")),
+            f.shipped_units,
+            f.shipped_embed_s,
+            f.units_per_s
         );
     } else {
         let _ = writeln!(

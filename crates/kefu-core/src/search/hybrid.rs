@@ -30,26 +30,67 @@ pub const FUSION: Fusion = Fusion {
 };
 
 /// Per document, the best unit's cosine, and for playbooks the phrase whose `when` fits best:
-/// `(doc id, cosine, phrase index)`, best first.
-pub fn best_per_doc(scores: &[(usize, f32)], units: &[Unit]) -> Vec<(String, f32, Option<usize>)> {
-    let mut best: HashMap<&str, (f32, Option<(usize, f32)>)> = HashMap::new();
+/// `(doc id, cosine, phrase index)`, best first, at most `depth` of the documents `keep` accepts.
+/// Units carry their document's index, so this is two passes over arrays, no hashing — it runs
+/// over every unit (half a million at 100k documents) on each message.
+pub fn best_per_doc(
+    scores: &[(usize, f32)],
+    units: &[Unit],
+    keep: &dyn Fn(&str) -> bool,
+    depth: usize,
+) -> Vec<(String, f32, Option<usize>)> {
+    let n = units
+        .iter()
+        .map(|u| u.doc_ix as usize + 1)
+        .max()
+        .unwrap_or(0);
+    // (best cosine, its unit); (best `when` cosine, its phrase).
+    let mut best = vec![(f32::MIN, usize::MAX); n];
+    let mut phrase: Vec<(f32, Option<usize>)> = vec![(f32::MIN, None); n];
     for &(i, s) in scores {
-        let u = &units[i];
-        let e = best.entry(u.doc.as_str()).or_insert((f32::MIN, None));
-        if s > e.0 {
-            e.0 = s;
+        let Some(u) = units.get(i) else { continue };
+        let d = u.doc_ix as usize;
+        if s > best[d].0 {
+            best[d] = (s, i);
         }
         if let UnitKind::When(p) = u.kind
-            && e.1.is_none_or(|(_, bs)| s > bs)
+            && s > phrase[d].0
         {
-            e.1 = Some((p, s));
+            phrase[d] = (s, Some(p));
         }
     }
-    let mut out: Vec<(String, f32, Option<usize>)> = best
-        .into_iter()
-        .map(|(d, (s, p))| (d.to_string(), s, p.map(|(i, _)| i)))
-        .collect();
-    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut order: Vec<usize> = (0..n).filter(|&d| best[d].1 != usize::MAX).collect();
+    let by_score = |a: &usize, b: &usize| {
+        best[*b]
+            .0
+            .total_cmp(&best[*a].0)
+            .then_with(|| units[best[*a].1].doc.cmp(&units[best[*b].1].doc))
+    };
+    // The best few first (a filter may drop some); everything only when that was not enough.
+    let few = (depth * 8).max(64);
+    let mut out = Vec::with_capacity(depth);
+    for pass in 0..2 {
+        let slice: &mut [usize] = if pass == 0 && order.len() > few {
+            order.select_nth_unstable_by(few, by_score);
+            &mut order[..few]
+        } else {
+            &mut order[..]
+        };
+        slice.sort_unstable_by(by_score);
+        out.clear();
+        for &d in slice.iter() {
+            let id = &units[best[d].1].doc;
+            if keep(id) {
+                out.push((id.clone(), best[d].0, phrase[d].1));
+                if out.len() == depth {
+                    return out;
+                }
+            }
+        }
+        if slice.len() == order.len() {
+            break;
+        }
+    }
     out
 }
 
@@ -107,21 +148,26 @@ mod tests {
 
     #[test]
     fn units_pick_the_best_piece_and_phrase() {
-        let u = |doc: &str, kind| Unit {
+        let u = |doc: &str, doc_ix, kind| Unit {
             doc: doc.into(),
+            doc_ix,
             kind,
             text: String::new(),
             key: 0,
         };
         let units = vec![
-            u("p", UnitKind::Head),
-            u("p", UnitKind::When(0)),
-            u("p", UnitKind::When(1)),
-            u("r", UnitKind::Passage),
+            u("p", 0, UnitKind::Head),
+            u("p", 0, UnitKind::When(0)),
+            u("p", 0, UnitKind::When(1)),
+            u("r", 1, UnitKind::Passage),
+            u("s", 2, UnitKind::Head),
         ];
-        let best = best_per_doc(&[(0, 0.80), (1, 0.85), (2, 0.90), (3, 0.88)], &units);
+        let scores = [(0, 0.80), (1, 0.85), (2, 0.90), (3, 0.88), (4, 0.95)];
+        let best = best_per_doc(&scores, &units, &|id| id != "s", 10);
+        assert_eq!(best.len(), 2, "the filter leaves s out");
         assert_eq!(best[0], ("p".to_string(), 0.90, Some(1)));
         assert_eq!(best[1], ("r".to_string(), 0.88, None));
+        assert_eq!(best_per_doc(&scores, &units, &|_| true, 1)[0].0, "s");
     }
 
     #[test]

@@ -6,6 +6,9 @@
 
 use super::text::is_cjk;
 
+/// Clauses looked at for a second intent.
+pub const INTENT_CLAUSES: usize = 4;
+
 /// Longest cleaned message kept, in characters (a 100 KB paste is cut to this).
 pub const MAX_CHARS: usize = 300;
 

@@ -33,6 +33,8 @@ pub enum UnitKind {
 pub struct Unit {
     /// The document's id.
     pub doc: String,
+    /// The document's position in the library's list (set by the library; 0 from [`of`]).
+    pub doc_ix: u32,
     /// Which part.
     pub kind: UnitKind,
     /// The text embedded.
@@ -55,6 +57,7 @@ fn key(text: &str) -> u64 {
 fn unit(doc: &Document, kind: UnitKind, text: String) -> Unit {
     Unit {
         doc: doc.id.clone(),
+        doc_ix: 0,
         kind,
         key: key(&text),
         text,
