@@ -181,12 +181,7 @@ fn semantic(lib: &Library, dirs: &Dirs) {
         lib.semantic().set_off("--no-semantic");
         return;
     }
-    let mut places = Vec::new();
-    if let Some(m) = &dirs.model {
-        places.push(m.parent().map(Path::to_path_buf).unwrap_or_default());
-    }
-    places.push(PathBuf::from("models"));
-    places.extend(kefu_core::semantic::repo_model_dirs());
+    let places = kefu_core::semantic::repo_model_dirs();
     let enc = match &dirs.model {
         Some(m) => match kefu_core::semantic::Encoder::load(m) {
             Ok(e) => {

@@ -200,9 +200,8 @@ pub(crate) fn run(content: &Path, args: &BenchArgs) -> BenchResult<()> {
     let mut sizes = Vec::new();
     if !args.relevance_only {
         let semantic = Arc::new(Semantic::new(Some(args.out.join("vectors"))));
-        let mut dirs = vec![PathBuf::from("models")];
-        dirs.extend(kefu_core::semantic::repo_model_dirs());
-        if kefu_core::semantic::start(&semantic, &dirs).is_none() {
+        if kefu_core::semantic::start(&semantic, &kefu_core::semantic::repo_model_dirs()).is_none()
+        {
             eprintln!("kefu bench: no model file: pasted-message figures are skipped");
         }
         let messages = relevance::messages(&args.customer)?;

@@ -5,7 +5,7 @@
 //! path alone (how Kefu searched before it recognised messages).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -222,10 +222,8 @@ pub(crate) fn run(content: &Path, args: &BenchArgs, out: &Path) -> BenchResult<R
 
     // The encoder, with its vector cache in the work folder (a rerun embeds nothing again).
     let semantic = Arc::new(Semantic::new(Some(out.join("vectors"))));
-    let mut dirs = vec![PathBuf::from("models")];
-    dirs.extend(kefu_core::semantic::repo_model_dirs());
     let before = rss_mb();
-    match kefu_core::semantic::start(&semantic, &dirs) {
+    match kefu_core::semantic::start(&semantic, &kefu_core::semantic::repo_model_dirs()) {
         Some(enc) => {
             let mut fig = SemanticFigures {
                 load_ms: enc.load_ms() as f64,

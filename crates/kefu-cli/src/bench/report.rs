@@ -209,7 +209,7 @@ fn relevance_rows(rows: &mut Vec<Row>, set: &str, scores: &[(String, Scores)], m
         ("Recall@10", |s| s.recall),
     ];
     for (i, (label, get)) in pick.into_iter().enumerate() {
-        let (target, met) = if i == 0 {
+        let (target, met) = if i == 0 && mrr_target > 0.0 {
             let above = if set.starts_with("AFQMC") {
                 " and above every FTS5"
             } else {

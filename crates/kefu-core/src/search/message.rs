@@ -212,22 +212,24 @@ pub struct Message {
     pub questions: Vec<String>,
 }
 
-/// True when `input` reads as a customer's message rather than an agent's keywords: it is long,
-/// has sentence punctuation or several Chinese clauses, or is mostly greetings and filler
-/// around a question. Queries with operators (quotes, `-word`, `key:value`) are never messages.
+/// True when `input` reads as a customer's message rather than an agent's keywords: sentence
+/// punctuation, a line break or a link; or a run of four or more Chinese characters in a text of
+/// five or more (or in one of three or more parts); or five or more space-separated parts. Agents'
+/// keywords are short runs (`催单`, `运费险 退货`, `退款 破损 淘宝`), pinyin and codes; queries with
+/// operators (quotes, `-word`, `key:value`) are never messages.
 pub fn is_message(input: &str) -> bool {
     let t = input.trim();
     if t.is_empty() || has_operators(t) {
         return false;
     }
-    let cjk = t.chars().filter(|&c| is_cjk(c)).count();
-    let chars = t.chars().count();
-    if chars >= 12 || t.contains('\n') || t.contains("http") {
+    if t.contains('\n') || t.contains("http") {
         return true;
     }
+    let cjk = t.chars().filter(|&c| is_cjk(c)).count();
+    let parts = t.split_whitespace().count();
     if cjk == 0 {
         // Pinyin, initials, codes: keywords. A sentence of English words is a message.
-        return t.split_whitespace().count() >= 4;
+        return parts >= 4;
     }
     let punct = t.chars().any(|c| {
         matches!(
@@ -235,7 +237,12 @@ pub fn is_message(input: &str) -> bool {
             '？' | '?' | '！' | '!' | '，' | ',' | '。' | '~' | '～' | '…' | '；' | '、' | '：'
         )
     });
-    punct || cjk >= 5 || t.split_whitespace().count() >= 3
+    let longest = t
+        .split_whitespace()
+        .map(|w| w.chars().filter(|&c| is_cjk(c)).count())
+        .max()
+        .unwrap_or(0);
+    punct || parts >= 5 || (longest >= 4 && (cjk >= 5 || parts >= 3))
 }
 
 fn has_operators(t: &str) -> bool {
@@ -390,12 +397,13 @@ fn drop_noise(s: &str) -> String {
             out.push(' ');
             continue;
         }
-        if chars[i] == '{' && chars.get(i + 1) == Some(&'{') {
-            if let Some(len) = chars[i..].windows(2).position(|w| w == ['}', '}']) {
-                i += len + 2;
-                out.push(' ');
-                continue;
-            }
+        if chars[i] == '{'
+            && chars.get(i + 1) == Some(&'{')
+            && let Some(len) = chars[i..].windows(2).position(|w| w == ['}', '}'])
+        {
+            i += len + 2;
+            out.push(' ');
+            continue;
         }
         if chars[i].is_ascii_digit() {
             let start = i;
@@ -564,6 +572,8 @@ mod tests {
             "亲 快递一直不动 怎么回事",
             "东西坏了？",
             "can I return this please",
+            "Hello 我的 order 还没 ship 吗",
+            "我买的东西什么时候发货",
         ] {
             assert!(is_message(q), "{q}");
         }
