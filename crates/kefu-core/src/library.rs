@@ -25,7 +25,7 @@ use crate::search::query::{ParsedQuery, Term};
 use crate::search::{
     Hit, IndexDoc, SearchIndex, SearchOptions, SearchResults, SyncStats, best_phrase, make_snippet,
 };
-use crate::semantic::{self, Semantic, Unit};
+use crate::semantic::{self, Matrix, Semantic, Unit};
 
 /// Characters in a result snippet.
 const SNIPPET_CHARS: usize = 80;
@@ -454,13 +454,20 @@ impl Library {
         } else {
             (Vec::new(), 0)
         };
-        let dense = if use_dense {
+        let (dense, matrix) = if use_dense {
             self.by_meaning(&m.text, &q)
         } else {
-            Vec::new()
+            (Vec::new(), None)
         };
         let dense_ids: Vec<String> = dense.iter().map(|(id, _, _)| id.clone()).collect();
-        let mut ranked = hybrid::fuse(&lex, &dense_ids, &self.fusion);
+        let unembedded = |id: &str| {
+            let first = self.units.partition_point(|u| u.doc.as_str() < id);
+            match (self.units.get(first), &matrix) {
+                (Some(u), Some(mx)) if u.doc == id => !mx.has_doc(u.doc_ix),
+                _ => true,
+            }
+        };
+        let mut ranked = hybrid::fuse(&lex, &dense_ids, &self.fusion, &unembedded);
         // A message that asks two things: the first result answers one; the second is the best
         // of the others that a clause the first result does not cover points to.
         if use_lexical
@@ -530,12 +537,19 @@ impl Library {
         Ok(None)
     }
 
-    /// Documents by meaning for a cleaned message, filtered like `q`: `(id, cosine, phrase)`.
-    fn by_meaning(&self, text: &str, q: &ParsedQuery) -> Vec<(String, f32, Option<usize>)> {
+    /// Documents by meaning for a cleaned message, filtered like `q`: `(id, cosine, phrase)`,
+    /// and the matrix searched (it knows which documents have vectors yet).
+    #[allow(clippy::type_complexity)]
+    fn by_meaning(
+        &self,
+        text: &str,
+        q: &ParsedQuery,
+    ) -> (Vec<(String, f32, Option<usize>)>, Option<Arc<Matrix>>) {
         let Some(qv) = self.semantic.query_vector(text) else {
-            return Vec::new();
+            return (Vec::new(), None);
         };
-        let scores = self.semantic.matrix(&self.units, self.units_id).scores(&qv);
+        let matrix = self.semantic.matrix(&self.units, self.units_id);
+        let scores = matrix.scores(&qv);
         let keep = |id: &str| {
             if q.kinds.is_empty() && q.platforms.is_empty() {
                 return true;
@@ -547,7 +561,8 @@ impl Library {
                         || q.platforms.iter().any(|p| e.doc.platforms.contains(p)))
             })
         };
-        hybrid::best_per_doc(&scores, &self.units, &keep, self.fusion.depth)
+        let best = hybrid::best_per_doc(&scores, &self.units, &keep, self.fusion.depth);
+        (best, Some(matrix))
     }
 
     /// A result card for document `id`: snippet around `needles`, and the phrase chosen by

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use crate::semantic::{Unit, UnitKind};
 
 /// How the two rankings are combined: `score = lexical / (k + rank_lexical) + dense / (k +
-/// rank_dense)`, ranks from 1; a ranking a document is absent from adds nothing.
+/// rank_dense)`, ranks from 1; a ranking a document is absent from adds nothing — except that a
+/// document the encoder has not reached yet (just added, or still being embedded) stands in
+/// the ranking by meaning at its rank by words, so it is not buried for lack of vectors.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Fusion {
     /// Rank offset (smaller: the top ranks matter more).
@@ -94,11 +96,22 @@ pub fn best_per_doc(
     out
 }
 
-/// Fuses two rankings (ids best first) into one `(id, fused score)`, best first.
-pub fn fuse(lexical: &[String], dense: &[String], f: &Fusion) -> Vec<(String, f32)> {
+/// Fuses two rankings (ids best first) into one `(id, fused score)`, best first. With a
+/// ranking by meaning, `unembedded` names the documents that have no vectors yet.
+pub fn fuse(
+    lexical: &[String],
+    dense: &[String],
+    f: &Fusion,
+    unembedded: &dyn Fn(&str) -> bool,
+) -> Vec<(String, f32)> {
     let mut score: HashMap<&str, f32> = HashMap::new();
     for (r, id) in lexical.iter().take(f.depth).enumerate() {
-        *score.entry(id).or_default() += f.lexical / (f.k + r as f32 + 1.0);
+        let stand_in = if !dense.is_empty() && unembedded(id) {
+            f.dense
+        } else {
+            0.0
+        };
+        *score.entry(id).or_default() += (f.lexical + stand_in) / (f.k + r as f32 + 1.0);
     }
     for (r, id) in dense.iter().take(f.depth).enumerate() {
         *score.entry(id).or_default() += f.dense / (f.k + r as f32 + 1.0);
@@ -138,12 +151,35 @@ mod tests {
             dense: 1.0,
             depth: 50,
         };
-        let out = fuse(&ids(&["a", "b", "c"]), &ids(&["c", "d", "a"]), &f);
+        let all_embedded = |_: &str| false;
+        let out = fuse(
+            &ids(&["a", "b", "c"]),
+            &ids(&["c", "d", "a"]),
+            &f,
+            &all_embedded,
+        );
         let order: Vec<&str> = out.iter().map(|(d, _)| d.as_str()).collect();
         // a: 1/11 + 1/13; c: 1/13 + 1/11 — a tie broken by id; then b (1/12) and d (1/12).
         assert_eq!(order, vec!["a", "c", "b", "d"]);
-        let lex_only = fuse(&ids(&["x", "y"]), &[], &f);
+        let lex_only = fuse(&ids(&["x", "y"]), &[], &f, &|_| true);
         assert_eq!(lex_only[0].0, "x");
+        assert!(
+            (lex_only[0].1 - 1.0 / 11.0).abs() < 1e-6,
+            "no stand-in without meaning"
+        );
+    }
+
+    #[test]
+    fn a_document_without_vectors_is_not_buried() {
+        let f = FUSION;
+        // "new" is first by words but has no vectors; "b" is second by words, first by meaning.
+        let lex = ids(&["new", "b", "c"]);
+        let dense = ids(&["b", "c"]);
+        let out = fuse(&lex, &dense, &f, &|id| id == "new");
+        assert_eq!(out[0].0, "new", "{out:?}");
+        // Without the stand-in it would lose to a document both rankings agree on.
+        let out = fuse(&lex, &dense, &f, &|_| false);
+        assert_eq!(out[0].0, "b", "{out:?}");
     }
 
     #[test]

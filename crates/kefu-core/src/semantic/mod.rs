@@ -359,6 +359,8 @@ pub struct Matrix {
     rows: Vec<u32>,
     data: Vec<i8>,
     scales: Vec<f32>,
+    /// By document index: whether any of its units has a vector.
+    docs: Vec<bool>,
 }
 
 impl Matrix {
@@ -374,7 +376,12 @@ impl Matrix {
 
     /// Bytes held.
     pub fn bytes(&self) -> usize {
-        self.data.len() + self.rows.len() * 8
+        self.data.len() + self.rows.len() * 8 + self.docs.len()
+    }
+
+    /// Whether the document with index `doc_ix` has at least one unit with a vector.
+    pub fn has_doc(&self, doc_ix: u32) -> bool {
+        self.docs.get(doc_ix as usize).copied().unwrap_or(false)
     }
 
     /// Cosine of `q` with every row: `(unit index, cosine)`, in row order. Large matrices are
@@ -658,6 +665,7 @@ impl Semantic {
             rows: Vec::new(),
             data: Vec::new(),
             scales: Vec::new(),
+            docs: Vec::new(),
         };
         if let Ok(v) = self.vectors.read() {
             for (i, u) in units.iter().enumerate() {
@@ -665,6 +673,11 @@ impl Semantic {
                     m.rows.push(i as u32);
                     m.data.extend_from_slice(&x.v);
                     m.scales.push(x.scale);
+                    let d = u.doc_ix as usize;
+                    if m.docs.len() <= d {
+                        m.docs.resize(d + 1, false);
+                    }
+                    m.docs[d] = true;
                 }
             }
         }

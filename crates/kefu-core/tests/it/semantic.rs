@@ -211,3 +211,41 @@ fn without_the_model_messages_are_matched_by_words_and_the_status_says_so() {
         "{r:?}"
     );
 }
+
+#[test]
+fn a_document_added_before_its_vectors_exist_is_still_found_first() {
+    let _ = shipped(); // fills the cache
+    let dir = tempfile::tempdir().expect("tmp");
+    let content = dir.path().join("content");
+    copy_tree(&repo_root().join("content"), &content);
+    // A cache of its own (a copy of the shipped content's), so the new playbook's vectors never
+    // reach the shared one and the next run starts without them again.
+    let cache = dir.path().join("vectors");
+    copy_tree(&cache_dir(), &cache);
+    let own = Arc::new(Semantic::new(Some(cache)));
+    own.set_encoder(shared().encoder().expect("encoder"));
+    let mut lib = open(&content, None);
+    lib.use_semantic(Arc::clone(&own));
+    assert!(
+        lib.embed_todo().is_empty(),
+        "the shipped content's vectors are cached"
+    );
+    std::fs::write(
+        content.join("playbooks/lanya-erji.md"),
+        "---\nkind: playbook\ntitle: 蓝牙耳机断连\ntags: [售后]\nphrases:\n  - code: lyej1\n    when: 买家说耳机老断\n    text: 亲，麻烦您先把耳机放回充电仓重置一下~\n---\n先排除使用问题。\n",
+    )
+    .expect("write");
+    lib.reload().expect("reload");
+    assert!(
+        !lib.embed_todo().is_empty(),
+        "the new playbook has no vectors yet"
+    );
+    // Pasted as a message (matched by words and meaning): the encoder has not reached the new
+    // playbook, and it must not be buried under documents that only the meaning side found.
+    for q in ["蓝牙耳机断连", "亲 我的蓝牙耳机断连了"] {
+        assert_eq!(first(&lib, q), "playbooks/lanya-erji", "{q}");
+    }
+    own.embed_all(&lib.embed_todo()).expect("embed");
+    assert!(lib.embed_todo().is_empty());
+    assert_eq!(first(&lib, "蓝牙耳机断连"), "playbooks/lanya-erji");
+}
