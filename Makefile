@@ -96,10 +96,11 @@ $(TAURI_DRIVER):
 ui: ui-deps
 	cd ui && npm run build
 
-# Always the whole workspace: the same package selection everywhere means shared dependencies
-# are built once with one feature set.
+# Always the whole workspace and all targets: the same package and target selection as
+# `cargo test --workspace` and clippy means one feature set (dev-dependencies included), so shared
+# dependencies are built once.
 app: ui model
-	$(CARGO) build --locked --workspace
+	$(CARGO) build --locked --workspace --all-targets
 
 cli: app
 
@@ -133,11 +134,13 @@ lint: ui model
 unit: ui model
 	$(CARGO) test --locked --workspace
 
-# `cargo test` regenerates ui/src/lib/bindings (ts-rs); committed bindings must match.
+# `cargo test` regenerates ui/src/lib/bindings (ts-rs, and the command map) and the commands'
+# capability file from the Rust types and the one command list; the committed files must match.
+GENERATED := ui/src/lib/bindings src-tauri/capabilities src-tauri/permissions
 bindings-check: unit
-	@if [ -n "$$(git status --porcelain -- ui/src/lib/bindings)" ]; then \
-	  git status --porcelain -- ui/src/lib/bindings; git diff --stat -- ui/src/lib/bindings; \
-	  echo "ui/src/lib/bindings drifted from the Rust types: run 'cargo test' and commit the result"; exit 1; \
+	@if [ -n "$$(git status --porcelain -- $(GENERATED))" ]; then \
+	  git status --porcelain -- $(GENERATED); git diff --stat -- $(GENERATED); \
+	  echo "generated files drifted from the Rust types or the command list: run 'cargo test' and commit the result"; exit 1; \
 	else echo "bindings: up to date"; fi
 
 ui-check: ui-deps
@@ -146,8 +149,9 @@ ui-check: ui-deps
 ui-test: ui-deps
 	cd ui && npm test
 
-browser-test: ui-deps
-	cd ui && npm run build:fake && npm run e2e
+# The real UI build against the real core (`kefu serve`, built by `app`).
+browser-test: ui app
+	cd ui && npm run e2e
 
 desktop-test: app $(TAURI_DRIVER) tests/desktop/node_modules/.package-lock.json
 	KEFU_APP="$(abspath $(APP))" TAURI_DRIVER="$(TAURI_DRIVER)" \

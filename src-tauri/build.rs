@@ -1,34 +1,18 @@
-//! Generates `allow-<command>` permissions for the app's own commands, so the capability file can
-//! grant exactly the commands the UI uses.
+//! Generates `allow-<command>` permissions for the app's commands, so the capability files can
+//! grant exactly those. The names come from the one command list in kefu-core.
 
-const COMMANDS: &[&str] = &[
-    "status",
-    "search",
-    "suggest",
-    "document",
-    "problems",
-    "reload",
-    "get_settings",
-    "save_settings",
-    "set_compact",
-    "drill_home",
-    "drill_prompt",
-    "drill_submit",
-    "drill_progress",
-    "set_profile_name",
-    "source",
-    "source_at",
-    "new_case",
-    "drill_draft",
-    "check_source",
-    "save_source",
-    "save_copy",
-    "review_items",
-    "git_status",
-    "git_sync",
-];
+include!("../crates/kefu-core/src/command_list.rs");
+
+macro_rules! names {
+    ($( $(#[doc = $doc:literal])* $name:ident ( $($arg:ident : $ty:ty),* ) -> $ret:ty; )*) => {
+        &[$(stringify!($name)),*]
+    };
+}
+
+const COMMANDS: &[&str] = kefu_commands!(names);
 
 fn main() {
+    println!("cargo:rerun-if-changed=../crates/kefu-core/src/command_list.rs");
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),

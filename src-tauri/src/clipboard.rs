@@ -13,7 +13,9 @@ use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
-use crate::state::Shared;
+use std::sync::Arc;
+
+use kefu_core::Workspace;
 
 /// Event with the copied message (payload: the text).
 pub const CLIPBOARD_EVENT: &str = "kefu://clipboard-message";
@@ -21,7 +23,7 @@ pub const CLIPBOARD_EVENT: &str = "kefu://clipboard-message";
 const POLL: Duration = Duration::from_millis(600);
 
 /// Starts the clipboard watcher thread.
-pub fn start(app: AppHandle, state: Shared) {
+pub fn start(app: AppHandle, state: Arc<Workspace>) {
     std::thread::spawn(move || {
         let mut last: Option<u64> = None;
         loop {

@@ -1,21 +1,20 @@
-//! Kefu's desktop shell: resolves paths, opens the library in the background, registers the
-//! plugins and the global hotkey, and exposes the commands in [`commands`]. No domain logic here.
+//! Kefu's desktop shell: resolves paths, starts a [`kefu_core::Workspace`] in the background,
+//! registers the plugins and the global hotkey, and forwards every command to it ([`ipc`]).
+//! No domain logic here.
 
 pub mod clipboard;
-pub mod commands;
+pub mod ipc;
+pub mod shell;
 pub mod shortcut;
-pub mod state;
 pub mod window;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use kefu_core::Settings;
+use kefu_core::{Paths, Settings, SystemClock, Workspace};
 use tauri::Manager;
 
-use crate::state::{AppState, Paths};
-
-/// Event sent to the UI after files changed on disk were picked up (payload: `ContentChanged`).
-pub const CONTENT_CHANGED_EVENT: &str = "kefu://content-changed";
+use crate::shell::TauriShell;
 
 /// The content folder used when the settings name none: `$KEFU_CONTENT`, the bundled resources,
 /// or (for a build run from the repository) the repository's `content/`.
@@ -58,58 +57,32 @@ pub fn run() {
                 bundled_content: bundled_content(app),
                 model_dirs,
             };
+            kefu_core::logging::init(&paths.data_dir);
             let (settings, note) = Settings::load(&paths.data_dir);
             if let Some(note) = note {
-                eprintln!("kefu: {note}");
+                log::warn!("{note}");
             }
             if let Err(e) = shortcut::register(app.handle(), &settings.hotkey) {
-                eprintln!("kefu: {}", e.message);
+                log::warn!("{}", e.message);
             }
             if settings.compact
                 && let Some(w) = app.get_webview_window("main")
             {
                 let _ = window::set_compact(&w, true);
             }
-            let state = AppState::new(paths, settings);
-            let loader = std::sync::Arc::clone(&state);
-            let handle = app.handle().clone();
-            std::thread::spawn(move || {
-                loader.load();
-                loader.watch(handle.clone());
-                loader.run_semantic(handle);
+            let shell = Arc::new(TauriShell {
+                app: app.handle().clone(),
             });
-            clipboard::start(app.handle().clone(), std::sync::Arc::clone(&state));
-            app.manage(state);
+            let ws = Workspace::new(paths, settings, Arc::new(SystemClock), shell);
+            ws.start(true);
+            clipboard::start(app.handle().clone(), Arc::clone(&ws));
+            app.manage(ws);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::status,
-            commands::search,
-            commands::suggest,
-            commands::document,
-            commands::problems,
-            commands::reload,
-            commands::get_settings,
-            commands::save_settings,
-            commands::set_compact,
-            commands::drill_home,
-            commands::drill_prompt,
-            commands::drill_submit,
-            commands::drill_progress,
-            commands::set_profile_name,
-            commands::source,
-            commands::source_at,
-            commands::new_case,
-            commands::drill_draft,
-            commands::check_source,
-            commands::save_source,
-            commands::save_copy,
-            commands::review_items,
-            commands::git_status,
-            commands::git_sync,
-        ])
+        .invoke_handler(ipc::handle)
         .run(tauri::generate_context!());
     if let Err(e) = result {
+        log::error!("the app could not start: {e}");
         eprintln!("kefu: the app could not start: {e}");
         std::process::exit(1);
     }

@@ -1,21 +1,46 @@
-// Browser tests of publishing (issue 5) on ui/dist-fake with the app's CSP: publish a case and
-// find it, the conflict flow, the sync conflict list, and screenshots of the editor.
+// Browser tests of publishing against the real core (`kefu serve`) with the app's CSP: publish a
+// case and find it, a file changed on disk while it is edited, a real `git pull --rebase` conflict
+// in 同步, the review list, and screenshots of the editor. The content folder is a clone of a
+// local bare "team" repository seeded with the shipped content and tests/fixtures/browser.
 //
-//   cd ui && npm run build:fake && npm run e2e
+//   make browser-test
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SHOTS, openApp as open, start, stop } from "./harness.mjs";
+import { CONTENT, FIXTURES, SHOTS, api, openApp as open, start, stop } from "./harness.mjs";
 
 let env;
+let work;
+
+const git = (cwd, ...args) =>
+  execFileSync("git", ["-c", "user.name=同事", "-c", "user.email=colleague@example.com", ...args], {
+    cwd,
+    encoding: "utf8",
+  });
 
 before(async () => {
-  env = await start();
+  work = mkdtempSync(join(tmpdir(), "kefu-browser-team-"));
+  const seed = join(work, "seed");
+  mkdirSync(seed);
+  git(work, "init", "-q", "--bare", "-b", "main", "team.git");
+  git(seed, "init", "-q", "-b", "main");
+  cpSync(CONTENT, join(seed, "content"), { recursive: true });
+  cpSync(FIXTURES, join(seed, "content"), { recursive: true, filter: (src) => !src.endsWith("README.md") });
+  git(seed, "add", ".");
+  git(seed, "commit", "-qm", "seed");
+  git(seed, "push", "-q", join(work, "team.git"), "main");
+  git(work, "clone", "-q", join(work, "team.git"), "clone");
+  git(work, "clone", "-q", join(work, "team.git"), "colleague");
+  env = await start({ content: join(work, "clone", "content") });
 });
 
 after(async () => {
   await stop(env);
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 function openApp(size) {
@@ -31,8 +56,8 @@ async function openPublish(page) {
 }
 
 async function waitChecked(page) {
-  // The live check is debounced (250 ms); wait for the fake to have answered the last text.
-  await page.waitForTimeout(450);
+  // The live check is debounced (250 ms); wait for the core to have answered the last text.
+  await page.waitForTimeout(600);
 }
 
 describe("publishing", () => {
@@ -67,11 +92,13 @@ describe("publishing", () => {
       await page.keyboard.press("Control+s");
       await page.getByText("已发布，现在可以搜到了").waitFor();
       await page.waitForFunction(() => document.querySelector(".doc-title")?.textContent === "预售尾款催付被投诉");
-      const saved = await page.evaluate(() => window.__kefuFake.saves.at(-1));
-      assert.equal(saved.path, undefined);
-      assert.match(saved.text, /^title: 预售尾款催付被投诉$/m);
-      assert.match(saved.text, /^platform: tmall$/m);
-      assert.match(saved.text, /^tags: \[预售\]$/m);
+      const file = readdirSync(join(env.content, "cases")).filter((f) => f.includes("yu-shou-wei-kuan"));
+      assert.equal(file.length, 1, `one new file in cases/: ${file}`);
+      const saved = readFileSync(join(env.content, "cases", file[0]), "utf8");
+      assert.match(saved, /^title: 预售尾款催付被投诉$/m);
+      assert.match(saved, /^platform: tmall$/m);
+      assert.match(saved, /^tags: \[预售\]$/m);
+      assert.match(saved, /尾款提醒短信被当成骚扰/);
 
       // Searchable at once, by a word from the body.
       await page.getByRole("combobox").fill("骚扰");
@@ -92,8 +119,8 @@ describe("publishing", () => {
       await page.locator(".doc-toolbar .btn-edit").click();
       await page.locator(".cm-body .cm-content").waitFor();
       await page.locator('input[name="title"]').fill("催发货（改）");
-      // Someone else edits the file meanwhile.
-      await page.evaluate(() => window.__kefuFake.externalEdit("playbooks/cuifahuo"));
+      // Someone else edits the file meanwhile (the watcher tells the UI).
+      appendFileSync(join(env.content, "playbooks", "cuifahuo.md"), "\n- 同事补充：大促期间先报预计发货日期。\n");
       await page.getByTestId("changed-elsewhere").waitFor();
       await waitChecked(page);
       await page.locator(".btn-save").click();
@@ -113,7 +140,13 @@ describe("publishing", () => {
   test("sync with a conflict: the list, open the file, fix, save, sync again", async () => {
     const { context, page, errors } = await openApp({ width: 1280, height: 800 });
     try {
-      await page.evaluate(() => (window.__kefuFake.gitScenario = "conflict"));
+      // A colleague changes the title line and pushes; here the same line changes differently.
+      const colleague = join(work, "colleague", "content", "playbooks", "cuifahuo.md");
+      writeFileSync(colleague, readFileSync(colleague, "utf8").replace("title: 催发货\n", "title: 催发货（同事版）\n"));
+      git(join(work, "colleague"), "commit", "-qam", "同事改标题");
+      git(join(work, "colleague"), "push", "-q");
+      const mine = join(env.content, "playbooks", "cuifahuo.md");
+      writeFileSync(mine, readFileSync(mine, "utf8").replace("title: 催发货\n", "title: 催发货（我的版本）\n"));
       await page.getByTestId("btn-sync").click();
       const file = page.locator('.conflict-file[data-path="playbooks/cuifahuo.md"]');
       await file.waitFor();
@@ -122,8 +155,8 @@ describe("publishing", () => {
       await file.getByRole("button", { name: "打开" }).click();
       await page.getByTestId("conflict-markers").waitFor();
       // Resolve: select everything and type the file back without the markers.
-      const text = await page.evaluate(() => window.__kefuFake.fileText("playbooks/cuifahuo.md"));
-      const resolved = text.replace(/<<<<<<< HEAD\n(.*)\n=======\n.*\n>>>>>>> .*\n/, "$1\n");
+      const text = readFileSync(mine, "utf8");
+      const resolved = text.replace(/<<<<<<< [^\n]*\n(.*)\n=======\n.*\n>>>>>>> .*\n/, "$1\n");
       assert.notEqual(resolved, text);
       await page.locator(".cm-body .cm-content").click();
       await page.keyboard.press("Control+a");
@@ -135,6 +168,9 @@ describe("publishing", () => {
       await page.getByTestId("btn-sync").click();
       await page.getByText(/已同步/).first().waitFor();
       assert.equal(await page.getByTestId("btn-sync").getAttribute("data-state"), "ok");
+      // The team repository has the resolved file.
+      git(join(work, "colleague"), "pull", "-q");
+      assert.doesNotMatch(readFileSync(colleague, "utf8"), /<<<<<<<|>>>>>>>/);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();
@@ -168,13 +204,16 @@ describe("publishing", () => {
   test("review list and document banner at 1280×800", async () => {
     const { context, page, errors } = await openApp({ width: 1280, height: 800 });
     try {
-      assert.equal(await page.getByTestId("review-count").textContent(), "2");
+      const items = await api(env, "review_items");
+      assert.ok(items.length >= 1, "the overdue fixture rule is listed");
+      assert.equal(await page.getByTestId("review-count").textContent(), String(items.length));
       await page.getByTestId("btn-review").click();
       await page.waitForSelector(".review-item");
       const ids = await page.locator(".review-item").evaluateAll((els) => els.map((e) => e.getAttribute("data-id")));
-      assert.equal(ids[0], "rules/law-7day-return");
+      assert.deepEqual(ids, items.map((i) => i.id));
+      assert.ok(ids.includes("rules/taobao-7day-old"), `${ids}`);
       await page.screenshot({ path: join(SHOTS, "review.png") });
-      await page.locator('.review-item[data-id="cases/yifahuo-jintuikuan-piliang"] .review-title').click();
+      await page.locator('.review-item[data-id="rules/taobao-7day-old"] .review-title').click();
       await page.getByTestId("review-banner").waitFor();
       await page.screenshot({ path: join(SHOTS, "document-review.png") });
       assert.deepEqual(errors, []);

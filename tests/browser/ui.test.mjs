@@ -1,8 +1,8 @@
-// Browser tests of the built UI (ui/dist-fake, made by `npm run build:fake`) with the fake backend,
-// in Debian's Chromium through playwright-core. Serves the build on 127.0.0.1 with a free port and
-// the desktop app's CSP (harness.mjs).
+// Browser tests of the built UI (ui/dist) against the real kefu-core (`kefu serve` over a copy of
+// the shipped content plus tests/fixtures/browser), in Debian's Chromium through playwright-core,
+// under the desktop app's CSP (harness.mjs).
 //
-//   cd ui && npm run build:fake && npm run e2e
+//   make browser-test
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -24,20 +24,25 @@ function openApp(size) {
   return open(env.browser, env.baseUrl, size);
 }
 
+/** Types `query` and waits until the core answered it. */
 async function search(page, query) {
   const box = page.getByRole("combobox");
   await box.fill(query);
   await page.waitForFunction(
-    (q) => document.querySelector(".status-results") !== null && window.__kefuFake.searches.at(-1)?.query === q,
+    (q) => {
+      const r = window.__kefuServe;
+      return document.querySelector(".status-results") !== null && r.searches.at(-1) === q && r.answered >= r.searches.length;
+    },
     query,
   );
   await page.waitForTimeout(80);
 }
 
+// cfh2 of content/playbooks/cuifahuo.md with 买家 filled in.
 const CFH2_FILLED =
-  "真的非常抱歉让您久等了，张女士！您的订单202611230001已经超过我们承诺的发货时间，是我们没做好。" +
-  "您还需要的话，我马上跟仓库主管申请插队加急，今天下班前一定给您准确的发货答复；" +
-  "如果不想再等了，也可以直接告诉我，马上给您办理退款。";
+  "真的非常抱歉让您久等了，张女士！已经超过我们承诺的发货时间，是我们没做好。" +
+  "您这边还需要的话，我马上跟仓库主管申请给您的订单插队加急，今天下班前一定给您一个准确的发货答复；" +
+  "如果您不想再等了，也可以直接告诉我，我马上给您办理退款。我会一直跟进到底，谢谢您的耐心~";
 
 for (const size of [
   { name: "normal", width: 1280, height: 800 },
@@ -51,7 +56,7 @@ for (const size of [
         assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("role")), "combobox");
         await page.keyboard.type("催单");
         await page.waitForSelector(".card");
-        await page.waitForFunction(() => window.__kefuFake.searches.at(-1)?.query === "催单");
+        await page.waitForFunction(() => window.__kefuServe.searches.at(-1) === "催单");
         const first = page.locator(".card").first();
         assert.equal(await first.locator(".card-title").textContent(), "催发货");
         assert.equal(await first.getAttribute("aria-selected"), "true");
@@ -63,20 +68,19 @@ for (const size of [
         await page.keyboard.press("Enter");
         await page.waitForSelector(".doc-title");
         assert.equal(await page.locator(".doc-title").textContent(), "催发货");
-        assert.equal(await page.locator(".phrase-card").count(), 3);
+        assert.equal(await page.locator(".phrase-card").count(), 4);
         if (size.name === "normal") await page.screenshot({ path: join(SHOTS, "document.png") });
         else await page.screenshot({ path: join(SHOTS, "compact-document.png") });
 
-        // Copy cfh2: the dialog asks for 买家 and 订单号.
+        // Copy cfh2: the dialog asks for 买家.
         await page.locator('.phrase-card[data-code="cfh2"] .btn-copy').click();
         const dialog = page.getByRole("dialog");
         await dialog.waitFor();
         await dialog.getByRole("textbox", { name: "买家" }).fill("张女士");
-        await dialog.getByRole("textbox", { name: "订单号" }).fill("202611230001");
         if (size.name === "normal") await page.screenshot({ path: join(SHOTS, "dialog.png") });
-        await dialog.getByRole("textbox", { name: "订单号" }).press("Enter");
-        await page.waitForFunction(() => window.__kefuFake.copied.length === 1);
-        const copied = await page.evaluate(() => window.__kefuFake.copied[0]);
+        await dialog.getByRole("textbox", { name: "买家" }).press("Enter");
+        await page.waitForFunction(() => window.__kefuServe.copied.length === 1);
+        const copied = await page.evaluate(() => window.__kefuServe.copied[0]);
         assert.equal(copied, CFH2_FILLED);
         await page.getByText("已复制").waitFor();
         assert.equal(await dialog.count(), 0);
@@ -97,13 +101,15 @@ for (const size of [
         await page.waitForSelector(".card");
         assert.equal(await page.getByRole("combobox").inputValue(), "催单");
 
-        // Ctrl+Enter copies the selected result's phrase (cfh1 has 订单号, prefilled now).
+        // Ctrl+Enter copies the selected result's phrase (cfh1 asks for 订单号).
         await page.getByRole("combobox").focus();
         await page.keyboard.press("Control+Enter");
-        await page.getByRole("dialog").waitFor();
+        const ask = page.getByRole("dialog");
+        await ask.waitFor();
+        await ask.getByRole("textbox", { name: "订单号" }).fill("202611230001");
         await page.keyboard.press("Enter");
-        await page.waitForFunction(() => window.__kefuFake.copied.length === 2);
-        assert.match(await page.evaluate(() => window.__kefuFake.copied[1]), /202611230001/);
+        await page.waitForFunction(() => window.__kefuServe.copied.length === 2);
+        assert.match(await page.evaluate(() => window.__kefuServe.copied[1]), /202611230001/);
 
         assert.deepEqual(errors, []);
       } finally {
@@ -124,12 +130,12 @@ describe("safety", () => {
       await page.locator(".card").first().click();
       await page.waitForSelector(".doc-title");
       await page.locator(".phrase-card .btn-copy").first().click();
-      await page.waitForFunction(() => window.__kefuFake.copied.length === 1);
+      await page.waitForFunction(() => window.__kefuServe.copied.length === 1);
       await page.waitForTimeout(200);
       assert.equal(await page.evaluate(() => window.__xss), undefined);
-      assert.equal(await page.locator("main script, main img").count(), 0);
+      assert.equal(await page.locator("main script, main img[onerror]").count(), 0);
       assert.equal(
-        await page.evaluate(() => window.__kefuFake.copied[0]),
+        await page.evaluate(() => window.__kefuServe.copied[0]),
         "<script>window.__xss=4</script>请原样复制这段文字",
       );
       assert.deepEqual(errors, []);
@@ -141,14 +147,14 @@ describe("safety", () => {
   test("external links go to the system browser, the page never navigates", async () => {
     const { context, page } = await openApp({ width: 1280, height: 800 });
     try {
-      await search(page, "cfh");
+      await search(page, "淘宝七天无理由旧版");
       await page.keyboard.press("Enter");
       await page.waitForSelector(".doc-title");
       const before = page.url();
       await page.locator('.doc-body a[href^="https://"]').click();
-      await page.waitForFunction(() => window.__kefuFake.opened.length === 1);
+      await page.waitForFunction(() => window.__kefuServe.opened.length === 1);
       assert.equal(page.url(), before);
-      assert.equal(await page.evaluate(() => window.__kefuFake.opened[0]), "https://rulechannel.taobao.com/");
+      assert.equal(await page.evaluate(() => window.__kefuServe.opened[0]), "https://rulechannel.taobao.com/");
     } finally {
       await context.close();
     }
@@ -168,7 +174,7 @@ describe("pages", () => {
       await page.keyboard.press("Escape");
       assert.equal(await page.getByRole("combobox").inputValue(), "");
       await page.keyboard.press("Escape");
-      await page.waitForFunction(() => window.__kefuFake.hidden === 1);
+      await page.waitForFunction(() => window.__kefuServe.hidden === 1);
     } finally {
       await context.close();
     }
@@ -183,24 +189,30 @@ describe("pages", () => {
       await search(page, "kind:rule 七日");
       await page.keyboard.press("Enter");
       await page.waitForSelector(".doc-title");
-      assert.ok((await page.locator(".review-badge").count()) > 0);
-      await page.getByText("法律法规").waitFor();
+      await page.getByText("法律法规").first().waitFor();
       await page.screenshot({ path: join(SHOTS, "rule-dark.png") });
+      await page.keyboard.press("Escape");
+      await search(page, "淘宝七天无理由旧版");
+      await page.keyboard.press("Enter");
+      await page.waitForSelector(".doc-title");
+      assert.ok((await page.locator(".review-badge").count()) > 0, "the overdue rule shows 待复核");
 
       await page.locator(".status-problems").click();
       await page.waitForSelector(".problem");
       assert.equal(await page.getByTestId("problem-count").textContent(), "1");
       assert.match(
         (await page.locator(".problem-text").first().textContent()) ?? "",
-        /^playbooks\/cuifahuo\.md:24: error: broken link/,
+        /^playbooks\/duanlian-ceshi\.md:\d+: error: .*bu-cunzai/,
       );
       await page.screenshot({ path: join(SHOTS, "problems.png") });
       await page.keyboard.press("Escape");
 
       await page.getByRole("button", { name: "设置" }).click();
       await page.waitForSelector(".settings");
+      // The folder dialog answers with the content folder in use (so saving keeps it).
+      await page.evaluate((dir) => (window.__kefuServe.folder = dir), env.content);
       await page.getByRole("button", { name: "选择文件夹" }).click();
-      await page.getByText("/home/kefu/团队知识库").waitFor();
+      await page.getByText(env.content).waitFor();
       await page.screenshot({ path: join(SHOTS, "settings.png") });
       await page.getByText("English").click();
       await page.getByRole("button", { name: "保存" }).click();

@@ -4,6 +4,15 @@ import type { Backend } from "./lib/api/backend";
 import "./app.css";
 
 async function pickBackend(): Promise<Backend> {
+  // Served by `kefu serve` (browser tests, UI development): the real core over HTTP.
+  const token = new URLSearchParams(location.search).get("token");
+  if (token && !("__TAURI_INTERNALS__" in window)) {
+    const { HttpBackend } = await import("./lib/api/http");
+    const http = new HttpBackend(location.origin, token);
+    // Browser tests read what was copied, opened, searched from here.
+    (window as unknown as { __kefuServe: unknown }).__kefuServe = http.record;
+    return http;
+  }
   if (import.meta.env.MODE === "fake") {
     const { FakeBackend } = await import("./lib/api/fake");
     const fake = new FakeBackend();

@@ -1,6 +1,7 @@
 //! `kefu`: check, index, search and show a Kefu content folder from the terminal.
 
 mod bench;
+mod serve;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -57,6 +58,9 @@ enum Command {
     Index,
     /// Search the content.
     Search(SearchArgs),
+    /// The real core over HTTP+JSON on a loopback address, with the built UI, for the browser
+    /// tests and UI development. Prints the URL (with its per-run token) and runs until killed.
+    Serve(serve::ServeArgs),
     /// Reply drills: list them, or score a reply.
     #[command(subcommand)]
     Drill(DrillCommand),
@@ -230,6 +234,25 @@ fn run(cli: Cli) -> CliResult {
         Command::Review { json } => review(&cli.dirs.content, json),
         Command::Watch => watch(&cli.dirs),
         Command::Sync { author, json } => sync(&cli.dirs.content, author.as_deref(), json),
+        Command::Serve(args) => {
+            let data = cli
+                .dirs
+                .data
+                .clone()
+                .unwrap_or_else(kefu_core::default_data_dir);
+            let model_dirs = match cli.dirs.model.as_ref().and_then(|m| m.parent()) {
+                Some(dir) => vec![dir.to_path_buf()],
+                None => kefu_core::semantic::repo_model_dirs(),
+            };
+            serve::run(
+                cli.dirs.content.clone(),
+                data,
+                model_dirs,
+                !cli.dirs.no_semantic,
+                &args,
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench(args) => {
             bench::run(&cli.dirs.content, &args)?;
             Ok(ExitCode::SUCCESS)

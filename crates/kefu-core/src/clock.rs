@@ -48,6 +48,33 @@ impl Clock for FixedClock {
     }
 }
 
+/// A clock that stays where it is set (tests that cross midnight, or a day, while running).
+#[derive(Debug)]
+pub struct ManualClock(std::sync::Mutex<DateTime<Local>>);
+
+impl ManualClock {
+    /// Starts at `now`.
+    pub fn new(now: DateTime<Local>) -> Self {
+        ManualClock(std::sync::Mutex::new(now))
+    }
+
+    /// Moves the clock to `now`.
+    pub fn set(&self, now: DateTime<Local>) {
+        if let Ok(mut t) = self.0.lock() {
+            *t = now;
+        }
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Local> {
+        self.0
+            .lock()
+            .map(|t| *t)
+            .unwrap_or_else(|e| *e.into_inner())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

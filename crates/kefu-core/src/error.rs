@@ -84,6 +84,10 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// A bug in Kefu (a broken invariant, a poisoned lock, a command the UI should not send),
+    /// not something the user did or can fix; worth a bug report with the log file.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 /// The category of an [`Error`], for callers (the desktop UI, the CLI) to branch on.
@@ -110,6 +114,8 @@ pub enum ErrorKind {
     Git,
     /// The semantic model could not be loaded.
     Model,
+    /// A bug in Kefu.
+    Internal,
 }
 
 impl Error {
@@ -125,6 +131,7 @@ impl Error {
             Error::InvalidInput(_) => ErrorKind::InvalidInput,
             Error::Git(_) => ErrorKind::Git,
             Error::Model { .. } => ErrorKind::Model,
+            Error::Internal(_) => ErrorKind::Internal,
         }
     }
 

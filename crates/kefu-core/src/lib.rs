@@ -21,11 +21,15 @@
 
 pub mod api;
 pub mod clock;
+/// The one list of IPC commands (the `kefu_commands!` macro).
+mod command_list;
+pub mod commands;
 pub mod content;
 pub mod drill;
 pub mod error;
 pub mod git;
 mod library;
+pub mod logging;
 pub mod markdown;
 pub mod practice;
 pub mod publish;
@@ -35,10 +39,12 @@ pub mod semantic;
 pub mod settings;
 pub mod store;
 pub mod watch;
+pub mod workspace;
 
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use clock::{Clock, FixedClock, ManualClock, SystemClock};
 pub use content::{Document, Kind, Phrase, Platform, Problem, Severity};
 pub use error::{Error, ErrorKind, Result};
 pub use library::{Library, LibraryConfig, MatchMode, check, default_data_dir, index_dir};
 pub use search::{Hit, SearchOptions, SearchResults, Snippet, SyncStats};
 pub use settings::{Language, Settings, Theme};
+pub use workspace::{Event, Headless, Paths, Shell, Workspace};

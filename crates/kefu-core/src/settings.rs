@@ -100,8 +100,7 @@ impl Settings {
 
     /// Writes the settings atomically (temporary file, fsync, rename).
     pub fn save(&self, data_dir: &Path) -> Result<()> {
-        let json =
-            serde_json::to_vec_pretty(self).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let json = serde_json::to_vec_pretty(self).map_err(|e| Error::Internal(e.to_string()))?;
         write_atomic(&data_dir.join(SETTINGS_FILE), &json)
     }
 }

@@ -375,7 +375,7 @@ impl Store {
 
     /// Saves a drill's card.
     pub fn save_card(&self, drill_id: &str, card: &rs_fsrs::Card) -> Result<()> {
-        let json = serde_json::to_string(card).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let json = serde_json::to_string(card).map_err(|e| Error::Internal(e.to_string()))?;
         self.conn
             .execute(
                 "INSERT INTO cards (drill_id, card, due) VALUES (?1, ?2, ?3)
@@ -407,7 +407,7 @@ impl Store {
 }
 
 fn json<T: Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string(v).map_err(|e| Error::InvalidInput(e.to_string()))
+    serde_json::to_string(v).map_err(|e| Error::Internal(e.to_string()))
 }
 
 #[cfg(test)]

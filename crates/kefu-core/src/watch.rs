@@ -70,7 +70,7 @@ impl ContentWatcher {
         mut on_change: impl FnMut(Vec<PathBuf>) + Send + 'static,
     ) -> Result<ContentWatcher> {
         let cannot = |e: notify::Error| {
-            Error::InvalidInput(format!("cannot watch {}: {e}", content_dir.display()))
+            Error::Internal(format!("cannot watch {}: {e}", content_dir.display()))
         };
         let (tx, rx) = mpsc::channel::<notify::Result<Event>>();
         let mut watcher = notify::recommended_watcher(tx).map_err(cannot)?;
@@ -86,7 +86,7 @@ impl ContentWatcher {
                     .filter(|p| relevant(&canonical, p) && relevant(&root, p)),
             ),
             Ok(_) => {}
-            Err(e) => eprintln!("kefu: file watcher: {e}"),
+            Err(e) => log::warn!("file watcher: {e}"),
         };
         std::thread::Builder::new()
             .name("kefu-watch".into())
@@ -117,7 +117,7 @@ impl ContentWatcher {
                     }
                 }
             })
-            .map_err(|e| Error::InvalidInput(format!("cannot start the file watcher: {e}")))?;
+            .map_err(|e| Error::Internal(format!("cannot start the file watcher: {e}")))?;
         Ok(ContentWatcher { _watcher: watcher })
     }
 }

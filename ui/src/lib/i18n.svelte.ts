@@ -270,6 +270,7 @@ const zh = {
   // publishing
   error_git: "同步出错（git）",
   error_model: "语义模型不可用",
+  error_internal: "Kefu 内部错误（请把数据文件夹里的 kefu.log 发给维护者）",
   publishCase: "发布案例",
   publishCaseTitle: "写一个新案例，保存后团队马上能搜到",
   reviewNav: "待复核",
@@ -627,6 +628,7 @@ const en: Record<MessageKey, string> = {
   // publishing
   error_git: "Sync error (git)",
   error_model: "Semantic model unavailable",
+  error_internal: "Internal error in Kefu (please send kefu.log from the data folder to the maintainers)",
   publishCase: "Publish case",
   publishCaseTitle: "Write a new case; the team can find it as soon as it is saved",
   reviewNav: "To review",

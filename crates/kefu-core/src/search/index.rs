@@ -313,8 +313,8 @@ impl SearchIndex {
         if rebuild || stats.added + stats.updated + stats.removed > 0 {
             manifest.schema = SCHEMA_VERSION;
             manifest.dict = self.dict_hash;
-            let payload = serde_json::to_string(&*manifest)
-                .map_err(|e| Error::InvalidInput(e.to_string()))?;
+            let payload =
+                serde_json::to_string(&*manifest).map_err(|e| Error::Internal(e.to_string()))?;
             let mut prepared = writer.prepare_commit()?;
             prepared.set_payload(&payload);
             prepared.commit()?;
@@ -683,7 +683,7 @@ fn any_of(field: Field, words: &[String]) -> Option<Box<dyn Query>> {
 }
 
 fn poisoned() -> Error {
-    Error::InvalidInput("search index lock poisoned by an earlier panic".into())
+    Error::Internal("search index lock poisoned by an earlier panic".into())
 }
 
 /// The indexing memory budget (split across tantivy's indexing threads). It is an upper bound,

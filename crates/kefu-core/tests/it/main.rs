@@ -8,3 +8,4 @@ mod semantic;
 mod shipped_content;
 mod sync;
 mod util;
+mod workspace;

@@ -1,0 +1,65 @@
+// The one list of the commands the UI can call: `name(argument: Type, …) -> Result;`, each a
+// method of `Workspace` with the same name and arguments. Everything else is generated from it:
+// the dispatcher (`commands::dispatch`, used by the Tauri shell and `kefu serve`), the Tauri
+// permissions (src-tauri/build.rs includes this file), the capability file and the TypeScript
+// command map (`cargo test` writes both; `make test` checks they are committed).
+//
+// Adding a command: write the `Workspace` method, add its line here. Plain `//` comments only:
+// build.rs includes this file as items.
+
+/// Calls `$then! { … }` with every command (doc comments first, then `name(args) -> Result;`).
+#[macro_export]
+macro_rules! kefu_commands {
+    ($then:ident) => {
+        $then! {
+            /// Counts, content folder, last sync and the state of matching by meaning.
+            status() -> LibraryStatus;
+            /// Searches (typed keywords, or a pasted customer message).
+            search(req: SearchRequest) -> SearchResults;
+            /// Other queries to try when one finds nothing.
+            suggest(query: String) -> Vec<Suggestion>;
+            /// One document, ready to show.
+            document(id: String) -> DocumentView;
+            /// Content problems (file:line messages).
+            problems() -> Vec<Problem>;
+            /// Re-reads the content folder and updates the index.
+            reload() -> LibraryStatus;
+            /// The settings in force.
+            get_settings() -> Settings;
+            /// Saves and applies settings (content folder, hotkey); returns the settings in force.
+            save_settings(settings: Settings) -> Settings;
+            /// Compact mode: small always-on-top window; false restores the normal window.
+            set_compact(compact: bool) -> ();
+            /// Drills home: profile, due today, first-week path, suggested next session.
+            drill_home() -> DrillHome;
+            /// A drill as the trainee sees it before answering (no references).
+            drill_prompt(id: String) -> DrillPrompt;
+            /// Scores, stores and schedules an answer; returns the result screen.
+            drill_submit(req: SubmitRequest) -> DrillResult;
+            /// Progress charts and personal bests.
+            drill_progress() -> Progress;
+            /// Sets the trainee's name.
+            set_profile_name(name: String) -> ();
+            /// A document's file text and fingerprint, for editing.
+            source(id: String) -> Source;
+            /// The same by path relative to the content folder (files that do not load).
+            source_at(path: String) -> Source;
+            /// 发布案例: a new case from the template.
+            new_case() -> Draft;
+            /// 生成练习: a drill draft from a case.
+            drill_draft(id: String) -> Draft;
+            /// Live preview and validation of an editor buffer (`path` null for a new document).
+            check_source(path: Option<String>, text: String) -> SourceCheck;
+            /// Saves an editor buffer; never overwrites a file changed on disk since it was opened.
+            save_source(req: SaveRequest) -> SaveOutcome;
+            /// 两份都保留 after a conflict: writes the text as a copy beside the original.
+            save_copy(req: SaveRequest) -> SaveOutcome;
+            /// The 待复核 list (rules first).
+            review_items() -> Vec<ReviewItem>;
+            /// The content folder's git state.
+            git_status() -> GitStatus;
+            /// 同步: commit local changes, pull --rebase, push. Rejects with kind `git`.
+            git_sync() -> SyncReport;
+        }
+    };
+}

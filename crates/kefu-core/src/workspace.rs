@@ -1,0 +1,601 @@
+//! The app's brain as one object: the open [`Library`], the practice [`Store`], the settings,
+//! git, the file watcher and matching by meaning, all on one injected [`Clock`]. Every command
+//! the UI can call is a method here (listed once in [`crate::commands`]); a shell (the Tauri
+//! app, `kefu serve`) only wires a [`Shell`] to it and forwards calls.
+//!
+//! Threads: commands run on the caller's thread and take the library's lock for reading (or for
+//! writing when they change files); [`Workspace::start`] opens the library in the background,
+//! watches the content folder and embeds on a thread of its own. A command that arrives before
+//! the first load finished waits for it.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, RwLock, Weak};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::api::{
+    ApiError, ContentChanged, DocumentView, LibraryStatus, SearchRequest, SourceCheck, Suggestion,
+};
+use crate::clock::Clock;
+use crate::content::Problem;
+use crate::drill::Progress;
+use crate::error::Error;
+use crate::git::{Git, GitStatus, SyncReport};
+use crate::library::{Library, LibraryConfig};
+use crate::practice::{DrillHome, DrillPrompt, DrillResult, SubmitRequest, Trainer};
+use crate::publish::{self, Draft, SaveOutcome, SaveRequest, Source};
+use crate::review::ReviewItem;
+use crate::search::SearchResults;
+use crate::semantic::{Semantic, SemanticStatus};
+use crate::settings::Settings;
+use crate::store::Store;
+use crate::watch::ContentWatcher;
+
+/// Where things live on this machine.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// Index, vectors, settings and the practice database.
+    pub data_dir: PathBuf,
+    /// The content used when the settings name no folder.
+    pub bundled_content: PathBuf,
+    /// Folders where the sentence encoder's model file may be.
+    pub model_dirs: Vec<PathBuf>,
+}
+
+/// Something the UI should hear about without asking.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Event {
+    /// Files changed on disk were picked up (external edits, our saves, a pull, a new day).
+    ContentChanged(ContentChanged),
+    /// Matching by meaning changed state (model loaded, embedding progress).
+    Semantic(SemanticStatus),
+}
+
+/// Event name for [`Event::ContentChanged`].
+pub const CONTENT_CHANGED_EVENT: &str = "kefu://content-changed";
+/// Event name for [`Event::Semantic`].
+pub const SEMANTIC_EVENT: &str = "kefu://semantic";
+
+impl Event {
+    /// The name the UI listens for.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::ContentChanged(_) => CONTENT_CHANGED_EVENT,
+            Event::Semantic(_) => SEMANTIC_EVENT,
+        }
+    }
+}
+
+/// What only the shell around the workspace can do: the window, the global hotkey, and
+/// delivering events. Every method has a do-nothing default (a headless shell).
+pub trait Shell: Send + Sync {
+    /// Checks that `hotkey` (e.g. `Ctrl+Shift+K`) can be parsed; called before settings change.
+    fn check_hotkey(&self, _hotkey: &str) -> Result<(), ApiError> {
+        Ok(())
+    }
+    /// Registers `hotkey` in place of the previous one.
+    fn apply_hotkey(&self, _hotkey: &str) -> Result<(), ApiError> {
+        Ok(())
+    }
+    /// Compact (small, always on top) or normal window.
+    fn set_compact(&self, _compact: bool) -> Result<(), ApiError> {
+        Ok(())
+    }
+    /// Delivers an event to the UI.
+    fn emit(&self, _event: Event) {}
+}
+
+/// A shell without a window: settings apply, events are dropped.
+#[derive(Debug, Default)]
+pub struct Headless;
+
+impl Shell for Headless {}
+
+/// The app's state; see the module documentation.
+pub struct Workspace {
+    paths: Paths,
+    clock: Arc<dyn Clock>,
+    shell: Arc<dyn Shell>,
+    library: RwLock<Option<Result<Library, ApiError>>>,
+    ready: (Mutex<bool>, Condvar),
+    settings: Mutex<Settings>,
+    store: Mutex<Option<Result<Store, ApiError>>>,
+    watcher: Mutex<Option<ContentWatcher>>,
+    /// Matching by meaning, shared by every library opened (one encoder, one vector cache).
+    semantic: Arc<Semantic>,
+    /// Wakes the embedding thread when documents changed.
+    embed_kick: (Mutex<bool>, Condvar),
+    /// The day the open library's 待复核 reasons were computed for.
+    review_day: Mutex<Option<NaiveDate>>,
+}
+
+impl std::fmt::Debug for Workspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workspace")
+            .field("paths", &self.paths)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An `ErrorKind::Internal` error: a bug or a poisoned lock, not the user's doing.
+fn internal(message: impl Into<String>) -> ApiError {
+    ApiError::from(Error::Internal(message.into()))
+}
+
+impl Workspace {
+    /// A workspace that has not opened anything yet: call [`Workspace::start`] (background) or
+    /// [`Workspace::load`] (now).
+    pub fn new(
+        paths: Paths,
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        shell: Arc<dyn Shell>,
+    ) -> Arc<Workspace> {
+        Arc::new(Workspace {
+            semantic: Arc::new(Semantic::new(Some(paths.data_dir.join("semantic")))),
+            paths,
+            clock,
+            shell,
+            library: RwLock::new(None),
+            ready: (Mutex::new(false), Condvar::new()),
+            settings: Mutex::new(settings),
+            store: Mutex::new(None),
+            watcher: Mutex::new(None),
+            embed_kick: (Mutex::new(false), Condvar::new()),
+            review_day: Mutex::new(None),
+        })
+    }
+
+    /// Opens the library, then watches the folder and (with `semantic`) loads the encoder and
+    /// embeds, all on a background thread.
+    pub fn start(self: &Arc<Self>, semantic: bool) {
+        let ws = Arc::clone(self);
+        std::thread::spawn(move || {
+            ws.load();
+            ws.watch();
+            if semantic {
+                ws.run_semantic();
+            }
+        });
+    }
+
+    /// The content folder `settings` point at (the bundled one by default).
+    pub fn content_dir_for(&self, settings: &Settings) -> PathBuf {
+        settings
+            .content_dir
+            .as_ref()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| self.paths.bundled_content.clone())
+    }
+
+    fn open(&self, settings: &Settings) -> Result<Library, ApiError> {
+        let config = LibraryConfig {
+            content_dir: self.content_dir_for(settings),
+            data_dir: Some(self.paths.data_dir.clone()),
+        };
+        let mut lib = Library::open(config, Arc::clone(&self.clock)).map_err(ApiError::from)?;
+        lib.use_semantic(Arc::clone(&self.semantic));
+        Ok(lib)
+    }
+
+    fn set_review_day(&self) {
+        if let Ok(mut d) = self.review_day.lock() {
+            *d = Some(self.clock.today());
+        }
+    }
+
+    /// Opens the library and the practice database for the current settings and wakes every
+    /// waiting command.
+    pub fn load(&self) {
+        let settings = self.settings();
+        let opened = self.open(&settings);
+        let store = Store::open(&self.paths.data_dir, self.clock.as_ref()).map(|(s, note)| {
+            if let Some(note) = note {
+                log::warn!("{note}");
+            }
+            s
+        });
+        if let Ok(mut slot) = self.store.lock() {
+            *slot = Some(store.map_err(ApiError::from));
+        }
+        if let Ok(mut slot) = self.library.write() {
+            *slot = Some(opened);
+        }
+        self.set_review_day();
+        let (lock, cvar) = &self.ready;
+        if let Ok(mut ready) = lock.lock() {
+            *ready = true;
+            cvar.notify_all();
+        }
+    }
+
+    fn wait_ready(&self) {
+        let (lock, cvar) = &self.ready;
+        if let Ok(mut ready) = lock.lock() {
+            while !*ready {
+                match cvar.wait(ready) {
+                    Ok(r) => ready = r,
+                    Err(_) => return,
+                }
+            }
+        }
+    }
+
+    /// After midnight the 待复核 reasons (computed per load) are re-derived for the new day, so
+    /// badges, problems and the review list never show yesterday's state.
+    fn roll_day(&self) {
+        let today = self.clock.today();
+        let stale = self
+            .review_day
+            .lock()
+            .map(|d| d.is_some_and(|d| d != today))
+            .unwrap_or(false);
+        if !stale {
+            return;
+        }
+        self.set_review_day();
+        let changed = self.with_library_mut(|lib| {
+            Ok(lib.reload_changes()?.map(|ids| ContentChanged {
+                status: lib.status(),
+                ids,
+            }))
+        });
+        match changed {
+            Ok(Some(c)) => self.shell.emit(Event::ContentChanged(c)),
+            Ok(None) => {}
+            Err(e) => log::warn!("re-reading the content for a new day failed: {}", e.message),
+        }
+    }
+
+    /// Runs `f` on the open library (waiting for the first load to finish).
+    pub fn with_library<T>(
+        &self,
+        f: impl FnOnce(&Library) -> crate::Result<T>,
+    ) -> Result<T, ApiError> {
+        self.wait_ready();
+        self.roll_day();
+        let guard = self
+            .library
+            .read()
+            .map_err(|_| internal("library lock poisoned"))?;
+        match guard.as_ref() {
+            Some(Ok(lib)) => f(lib).map_err(ApiError::from),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err(internal("library not loaded")),
+        }
+    }
+
+    fn with_library_mut<T>(
+        &self,
+        f: impl FnOnce(&mut Library) -> crate::Result<T>,
+    ) -> Result<T, ApiError> {
+        self.wait_ready();
+        let mut guard = self
+            .library
+            .write()
+            .map_err(|_| internal("library lock poisoned"))?;
+        match guard.as_mut() {
+            Some(Ok(lib)) => f(lib).map_err(ApiError::from),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err(internal("library not loaded")),
+        }
+    }
+
+    fn practice<T>(
+        &self,
+        f: impl FnOnce(&Library, &Trainer<'_>) -> crate::Result<T>,
+    ) -> Result<T, ApiError> {
+        self.wait_ready();
+        let store = self
+            .store
+            .lock()
+            .map_err(|_| internal("store lock poisoned"))?;
+        let store = match store.as_ref() {
+            Some(Ok(s)) => s,
+            Some(Err(e)) => return Err(e.clone()),
+            None => return Err(internal("practice database not opened")),
+        };
+        let clock = Arc::clone(&self.clock);
+        self.with_library(|lib| {
+            f(
+                lib,
+                &Trainer {
+                    store,
+                    clock: clock.as_ref(),
+                },
+            )
+        })
+    }
+
+    /// The trainee/author name of the profile, for `author:` and commits.
+    fn author(&self) -> Option<String> {
+        let store = self.store.lock().ok()?;
+        match store.as_ref() {
+            Some(Ok(s)) => s.profile_name().ok().flatten(),
+            _ => None,
+        }
+    }
+
+    fn git(&self) -> Result<Git, ApiError> {
+        self.with_library(|lib| Ok(Git::new(&lib.config().content_dir)))
+    }
+
+    // ------------------------------------------------------------------ watching, embedding
+
+    /// (Re)starts the file watcher on the open content folder. Each change re-reads the folder
+    /// and emits [`Event::ContentChanged`] with what changed.
+    pub fn watch(self: &Arc<Self>) {
+        let Ok(dir) = self.with_library(|lib| Ok(lib.config().content_dir.clone())) else {
+            return;
+        };
+        let weak: Weak<Workspace> = Arc::downgrade(self);
+        let started = ContentWatcher::start(&dir, move |_paths| {
+            let Some(ws) = weak.upgrade() else { return };
+            ws.reread(true);
+        });
+        match started {
+            Ok(w) => {
+                if let Ok(mut slot) = self.watcher.lock() {
+                    *slot = Some(w);
+                }
+            }
+            Err(e) => log::warn!("live reload is off: {e}"),
+        }
+    }
+
+    /// Re-reads the folder; emits what changed (when `emit`) and wakes the embedding thread.
+    fn reread(&self, emit: bool) {
+        let changed = self.with_library_mut(|lib| {
+            Ok(lib.reload_changes()?.map(|ids| ContentChanged {
+                status: lib.status(),
+                ids,
+            }))
+        });
+        match changed {
+            Ok(Some(payload)) => {
+                self.kick_semantic();
+                if emit {
+                    self.shell.emit(Event::ContentChanged(payload));
+                }
+            }
+            Ok(None) => {}
+            Err(e) => log::warn!("reload after a file change failed: {}", e.message),
+        }
+    }
+
+    /// Loads the sentence encoder, then keeps the content's vectors up to date on this thread
+    /// (run it on one of its own), emitting [`Event::Semantic`] as it goes. Search works
+    /// throughout, by words until vectors exist.
+    pub fn run_semantic(&self) {
+        let emit = |ws: &Workspace| ws.shell.emit(Event::Semantic(ws.semantic_status()));
+        self.semantic.set_loading();
+        emit(self);
+        let enc = crate::semantic::start(&self.semantic, &self.paths.model_dirs);
+        emit(self);
+        if enc.is_none() {
+            return;
+        }
+        loop {
+            let todo = self
+                .with_library(|lib| Ok(lib.embed_todo()))
+                .unwrap_or_default();
+            if !todo.is_empty() {
+                let mut last = Instant::now();
+                let result = self.semantic.embed(&todo, 64, &|| false, &mut |_| {
+                    if last.elapsed() >= Duration::from_millis(700) {
+                        last = Instant::now();
+                        emit(self);
+                    }
+                });
+                if let Err(e) = result {
+                    log::warn!("the vector cache could not be written: {e}");
+                }
+                emit(self);
+                continue;
+            }
+            // Wait for documents to change (or look again every few seconds).
+            let (lock, cvar) = &self.embed_kick;
+            let Ok(mut kicked) = lock.lock() else { return };
+            if !*kicked {
+                kicked = match cvar.wait_timeout(kicked, Duration::from_secs(5)) {
+                    Ok((k, _)) => k,
+                    Err(_) => return,
+                };
+            }
+            *kicked = false;
+        }
+    }
+
+    fn semantic_status(&self) -> SemanticStatus {
+        self.with_library(|lib| Ok(lib.status().semantic))
+            .unwrap_or(SemanticStatus::Loading)
+    }
+
+    /// Tells the embedding thread that documents may have changed.
+    fn kick_semantic(&self) {
+        let (lock, cvar) = &self.embed_kick;
+        if let Ok(mut k) = lock.lock() {
+            *k = true;
+            cvar.notify_all();
+        }
+    }
+
+    /// The data folder.
+    pub fn data_dir(&self) -> &Path {
+        &self.paths.data_dir
+    }
+
+    // ------------------------------------------------------------------ commands
+
+    /// Counts, content folder and the last sync.
+    pub fn status(&self) -> Result<LibraryStatus, ApiError> {
+        self.with_library(|lib| Ok(lib.status()))
+    }
+
+    /// Searches.
+    pub fn search(&self, req: SearchRequest) -> Result<SearchResults, ApiError> {
+        self.with_library(|lib| lib.search_request(&req))
+    }
+
+    /// Other queries to try when one finds nothing.
+    pub fn suggest(&self, query: String) -> Result<Vec<Suggestion>, ApiError> {
+        self.with_library(|lib| Ok(lib.suggest(&query)))
+    }
+
+    /// One document, ready to show.
+    pub fn document(&self, id: String) -> Result<DocumentView, ApiError> {
+        self.with_library(|lib| lib.document_view(&id))
+    }
+
+    /// Content problems (file:line messages).
+    pub fn problems(&self) -> Result<Vec<Problem>, ApiError> {
+        self.with_library(|lib| Ok(lib.problems().to_vec()))
+    }
+
+    /// Re-reads the content folder and updates the index.
+    pub fn reload(&self) -> Result<LibraryStatus, ApiError> {
+        let status = self.with_library_mut(|lib| {
+            lib.reload()?;
+            Ok(lib.status())
+        })?;
+        self.kick_semantic();
+        Ok(status)
+    }
+
+    /// The settings in force.
+    pub fn get_settings(&self) -> Result<Settings, ApiError> {
+        Ok(self.settings())
+    }
+
+    /// The settings in force (for the shell, e.g. the clipboard watcher).
+    pub fn settings(&self) -> Settings {
+        self.settings.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Applies and saves new settings. A new content folder is opened first; if it cannot be
+    /// opened (or the hotkey is not valid), nothing changes and the error is returned.
+    pub fn save_settings(self: &Arc<Self>, settings: Settings) -> Result<Settings, ApiError> {
+        self.shell.check_hotkey(&settings.hotkey)?;
+        let old = self.settings();
+        let folder_changed = self.content_dir_for(&old) != self.content_dir_for(&settings);
+        let failed_before = matches!(self.library.read().as_deref(), Ok(Some(Err(_))));
+        if folder_changed || failed_before {
+            let lib = self.open(&settings)?;
+            let mut slot = self
+                .library
+                .write()
+                .map_err(|_| internal("library lock poisoned"))?;
+            *slot = Some(Ok(lib));
+            drop(slot);
+            self.set_review_day();
+            self.kick_semantic();
+        }
+        settings.save(&self.paths.data_dir)?;
+        if let Ok(mut s) = self.settings.lock() {
+            *s = settings.clone();
+        }
+        let hotkey = self.shell.apply_hotkey(&settings.hotkey);
+        if folder_changed || failed_before {
+            self.watch();
+        }
+        hotkey?;
+        Ok(settings)
+    }
+
+    /// Switches between the compact always-on-top window and the normal one.
+    pub fn set_compact(&self, compact: bool) -> Result<(), ApiError> {
+        self.shell.set_compact(compact)
+    }
+
+    /// The drills home: due count, first-week path, suggested session.
+    pub fn drill_home(&self) -> Result<DrillHome, ApiError> {
+        self.practice(|lib, t| t.home(lib, 5))
+    }
+
+    /// What to show for one drill.
+    pub fn drill_prompt(&self, id: String) -> Result<DrillPrompt, ApiError> {
+        self.with_library(|lib| Trainer::prompt(lib, &id))
+    }
+
+    /// Scores, stores and schedules an answer.
+    pub fn drill_submit(&self, req: SubmitRequest) -> Result<DrillResult, ApiError> {
+        self.practice(|lib, t| t.submit(lib, &req))
+    }
+
+    /// Charts and personal bests.
+    pub fn drill_progress(&self) -> Result<Progress, ApiError> {
+        self.practice(|_, t| t.progress())
+    }
+
+    /// Sets the trainee's name.
+    pub fn set_profile_name(&self, name: String) -> Result<(), ApiError> {
+        self.practice(|_, t| t.store.set_profile_name(&name, t.clock))
+    }
+
+    /// A document's file for the editor (text and fingerprint).
+    pub fn source(&self, id: String) -> Result<Source, ApiError> {
+        self.with_library(|lib| lib.source(&id))
+    }
+
+    /// A file by path, for files that do not load (e.g. with git conflict markers).
+    pub fn source_at(&self, path: String) -> Result<Source, ApiError> {
+        self.with_library(|lib| publish::read_source(&lib.config().content_dir, &path))
+    }
+
+    /// "发布案例": a new case from the template, author from the profile.
+    pub fn new_case(&self) -> Result<Draft, ApiError> {
+        let author = self.author();
+        self.with_library(|lib| Ok(lib.new_case(author.as_deref())))
+    }
+
+    /// "生成练习": a drill draft from a case.
+    pub fn drill_draft(&self, id: String) -> Result<Draft, ApiError> {
+        let author = self.author();
+        self.with_library(|lib| lib.drill_draft(&id, author.as_deref()))
+    }
+
+    /// Live preview and validation of an editor buffer (`path` `None` for a new document).
+    pub fn check_source(
+        &self,
+        path: Option<String>,
+        text: String,
+    ) -> Result<SourceCheck, ApiError> {
+        self.with_library(|lib| Ok(lib.check_source(path.as_deref(), &text)))
+    }
+
+    /// Saves an editor buffer (never over a file changed on disk) and re-indexes.
+    pub fn save_source(&self, req: SaveRequest) -> Result<SaveOutcome, ApiError> {
+        let author = self.author();
+        let out = self.with_library_mut(|lib| lib.save_source(&req, author.as_deref()));
+        self.kick_semantic();
+        out
+    }
+
+    /// "两份都保留" after a conflict: saves the buffer as a copy beside the original.
+    pub fn save_copy(&self, req: SaveRequest) -> Result<SaveOutcome, ApiError> {
+        let author = self.author();
+        let out = self.with_library_mut(|lib| lib.save_copy(&req, author.as_deref()));
+        self.kick_semantic();
+        out
+    }
+
+    /// The 待复核 list.
+    pub fn review_items(&self) -> Result<Vec<ReviewItem>, ApiError> {
+        self.with_library(|lib| Ok(lib.review_items()))
+    }
+
+    /// The content folder's git state (for the 同步 button).
+    pub fn git_status(&self) -> Result<GitStatus, ApiError> {
+        self.git().map(|g| g.status())
+    }
+
+    /// "同步": commit, pull --rebase, push; then re-read what the pull brought.
+    pub fn git_sync(&self) -> Result<SyncReport, ApiError> {
+        let report = self.git()?.sync(self.author().as_deref())?;
+        self.reread(true);
+        Ok(report)
+    }
+}
