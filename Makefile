@@ -155,7 +155,7 @@ browser-test: ui app
 
 desktop-test: app $(TAURI_DRIVER) tests/desktop/node_modules/.package-lock.json
 	KEFU_APP="$(abspath $(APP))" TAURI_DRIVER="$(TAURI_DRIVER)" \
-	  xvfb-run -a -s "-screen 0 1600x1000x24" node --test --test-concurrency=1 --test-timeout=180000 tests/desktop/
+	  xvfb-run -a -s "-screen 0 1600x1000x24" node --test --test-concurrency=1 --test-timeout=600000 tests/desktop/
 
 ## ---------------------------------------------------------------- bench
 # Everything measured in one run on this machine (docs/benchmarks.md): the release CLI and app,

@@ -100,9 +100,14 @@ describe("publishing", () => {
       assert.match(saved, /^tags: \[预售\]$/m);
       assert.match(saved, /尾款提醒短信被当成骚扰/);
 
-      // Searchable at once, by a word from the body.
-      await page.getByRole("combobox").fill("骚扰");
+      // Searchable at once: by its title first, and by words from its body among the first three.
+      const firstTitles = async (n) => (await page.locator(".card-title").allTextContents()).slice(0, n);
+      await page.getByRole("combobox").fill("预售尾款催付被投诉");
       await page.waitForFunction(() => document.querySelector(".card-title")?.textContent === "预售尾款催付被投诉");
+      await page.getByRole("combobox").fill("尾款提醒短信");
+      await page.waitForFunction(() => window.__kefuServe.searches.at(-1) === "尾款提醒短信" && window.__kefuServe.answered >= window.__kefuServe.searches.length);
+      await page.waitForTimeout(100);
+      assert.ok((await firstTitles(3)).includes("预售尾款催付被投诉"), `${await firstTitles(5)}`);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

@@ -194,7 +194,14 @@ test("compact mode, settings and problems views render", async () => {
 test("a pasted customer message is matched by meaning; 剪贴板建议 shows a copied one", async () => {
   // Matching by meaning comes up in the background; the status bar says how far it is.
   const state = () => driver.executeScript("return document.querySelector('[data-testid=semantic]')?.dataset.state ?? null");
-  await driver.wait(async () => (await state()) === "ready", 240_000, "semantic matching ready");
+  let seen = null;
+  await driver.wait(
+    async () => (seen = await state()) === "ready",
+    120_000,
+    "semantic matching ready",
+  ).catch((e) => {
+    throw new Error(`semantic matching not ready after 120 s (status bar says ${seen}): ${e.message}`);
+  });
   await searchFor("亲 快递一直不动 怎么回事", "playbooks/wuliu-tingzhi");
   await shot("message");
 

@@ -5,12 +5,16 @@
 //!
 //! Not a server for people: it refuses any non-loopback address, checks the `Host` header
 //! (against DNS rebinding), and every API call must carry the per-run random token printed at
-//! start (`Authorization: Bearer <token>`). tiny_http is used because it is small, synchronous
-//! like the core, and needs no async runtime.
+//! start (`Authorization: Bearer <token>`).
+//!
+//! The HTTP side is a few dozen lines on `std::net`: one thread and one request per connection
+//! (`Connection: close`), bounded headers and body. tiny_http was tried first and stalled when
+//! two handlers blocked (long-polls) while five requests arrived; hyper or axum would bring an
+//! async runtime into the CLI for a test server.
 
 use std::collections::VecDeque;
-use std::io::{Read, Write};
-use std::net::IpAddr;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{IpAddr, TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -19,7 +23,6 @@ use clap::Args;
 use kefu_core::api::ApiError;
 use kefu_core::{ErrorKind, Event, Paths, Settings, Shell, SystemClock, Workspace};
 use serde_json::{Value, json};
-use tiny_http::{Header, Method, Request, Response, Server};
 
 /// Options of `kefu serve`.
 #[derive(Args, Debug)]
@@ -115,13 +118,9 @@ pub(crate) fn run(
             args.bind
         ));
     }
-    let server = Server::http((args.bind, args.port))
+    let server = TcpListener::bind((args.bind, args.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", args.bind, args.port))?;
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.port())
-        .ok_or("no port")?;
+    let port = server.local_addr().map_err(|e| e.to_string())?.port();
     let token = random_token()?;
     kefu_core::logging::init(&data);
     let (settings, note) = Settings::load(&data);
@@ -154,9 +153,10 @@ pub(crate) fn run(
         ui: args.ui.clone(),
         csp: args.csp.clone(),
     });
-    for req in server.incoming_requests() {
+    for stream in server.incoming() {
+        let Ok(stream) = stream else { continue };
         let ctx = Arc::clone(&ctx);
-        std::thread::spawn(move || ctx.handle(req));
+        std::thread::spawn(move || ctx.connection(stream));
     }
     Ok(())
 }
@@ -170,19 +170,136 @@ struct Ctx {
     csp: Option<String>,
 }
 
-fn header(name: &str, value: &str) -> Option<Header> {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).ok()
+/// Largest request head (request line and headers).
+const MAX_HEAD: usize = 64 * 1024;
+
+/// One parsed request.
+struct Request {
+    method: String,
+    /// Path and query, as sent.
+    url: String,
+    /// Header names in lower case.
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
 }
 
-fn json_response(status: u16, body: &Value) -> Response<std::io::Cursor<Vec<u8>>> {
-    let mut r = Response::from_data(body.to_string().into_bytes()).with_status_code(status);
-    if let Some(h) = header("Content-Type", "application/json; charset=utf-8") {
-        r.add_header(h);
+impl Request {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
-    if let Some(h) = header("Cache-Control", "no-store") {
-        r.add_header(h);
+}
+
+/// A response: status, headers, body.
+struct Reply {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn new(status: u16, kind: &str, body: Vec<u8>) -> Reply {
+        Reply {
+            status,
+            headers: vec![
+                ("Content-Type", kind.to_string()),
+                ("Cache-Control", "no-store".into()),
+            ],
+            body,
+        }
     }
-    r
+
+    fn json(status: u16, body: &Value) -> Reply {
+        Reply::new(
+            status,
+            "application/json; charset=utf-8",
+            body.to_string().into_bytes(),
+        )
+    }
+
+    fn error(status: u16, message: &str) -> Reply {
+        Reply::json(status, &api_error(ErrorKind::InvalidInput, message))
+    }
+
+    fn write(&self, out: &mut impl Write) -> std::io::Result<()> {
+        let reason = match self.status {
+            200 => "OK",
+            204 => "No Content",
+            400 => "Bad Request",
+            401 => "Unauthorized",
+            403 => "Forbidden",
+            404 => "Not Found",
+            405 => "Method Not Allowed",
+            413 => "Payload Too Large",
+            _ => "Error",
+        };
+        let mut head = format!("HTTP/1.1 {} {reason}\r\n", self.status);
+        for (k, v) in &self.headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str(&format!(
+            "Content-Length: {}\r\nConnection: close\r\n\r\n",
+            self.body.len()
+        ));
+        out.write_all(head.as_bytes())?;
+        out.write_all(&self.body)?;
+        out.flush()
+    }
+}
+
+/// Reads one request; `Err` carries the reply for a malformed or oversized one.
+fn read_request(stream: &TcpStream) -> Result<Request, Reply> {
+    let mut reader = BufReader::new(stream.take(MAX_HEAD as u64 + MAX_BODY));
+    let mut head_len = 0;
+    let mut line = String::new();
+    let mut next_line = |line: &mut String| -> Result<(), Reply> {
+        line.clear();
+        let n = reader
+            .read_line(line)
+            .map_err(|_| Reply::error(400, "unreadable request"))?;
+        head_len += n;
+        if n == 0 || head_len > MAX_HEAD {
+            return Err(Reply::error(400, "incomplete or oversized request head"));
+        }
+        Ok(())
+    };
+    next_line(&mut line)?;
+    let mut parts = line.split_whitespace();
+    let (Some(method), Some(url)) = (parts.next(), parts.next()) else {
+        return Err(Reply::error(400, "bad request line"));
+    };
+    let (method, url) = (method.to_string(), url.to_string());
+    let mut headers = Vec::new();
+    loop {
+        next_line(&mut line)?;
+        let l = line.trim_end_matches(['\r', '\n']);
+        if l.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = l.split_once(':') {
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        }
+    }
+    let length: u64 = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    if length > MAX_BODY {
+        return Err(Reply::error(413, "body too large"));
+    }
+    let mut body = vec![0; length as usize];
+    reader
+        .read_exact(&mut body)
+        .map_err(|_| Reply::error(400, "body shorter than Content-Length"))?;
+    Ok(Request {
+        method,
+        url,
+        headers,
+        body,
+    })
 }
 
 fn api_error(kind: ErrorKind, message: impl Into<String>) -> Value {
@@ -199,16 +316,21 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 }
 
 impl Ctx {
-    fn header<'r>(req: &'r Request, name: &'static str) -> Option<&'r str> {
-        req.headers()
-            .iter()
-            .find(|h| h.field.equiv(name))
-            .map(|h| h.value.as_str())
+    /// Serves one connection: one request, one reply, then close.
+    fn connection(&self, stream: TcpStream) {
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+        let reply = match read_request(&stream) {
+            Ok(req) => self.handle(&req),
+            Err(reply) => reply,
+        };
+        let mut out = &stream;
+        let _ = reply.write(&mut out);
+        let _ = stream.shutdown(std::net::Shutdown::Both);
     }
 
     /// `Host` must name this server by a loopback name (DNS rebinding defence).
     fn host_ok(&self, req: &Request) -> bool {
-        let Some(host) = Self::header(req, "Host") else {
+        let Some(host) = req.header("host") else {
             return false;
         };
         let port = self.port.to_string();
@@ -218,105 +340,64 @@ impl Ctx {
     }
 
     fn authorised(&self, req: &Request) -> bool {
-        let given = Self::header(req, "Authorization")
+        let given = req
+            .header("authorization")
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or("");
         same(given.as_bytes(), self.token.as_bytes())
     }
 
-    fn handle(&self, mut req: Request) {
-        let url = req.url().to_string();
-        let path = url.split('?').next().unwrap_or("/").to_string();
-        let reply = |req: Request, r: Response<std::io::Cursor<Vec<u8>>>| {
-            let _ = req.respond(r);
+    fn handle(&self, req: &Request) -> Reply {
+        let path = req.url.split('?').next().unwrap_or("/");
+        if !self.host_ok(req) {
+            return Reply::error(403, "wrong Host");
+        }
+        let Some(command) = path.strip_prefix("/api/") else {
+            if req.method != "GET" {
+                return Reply::error(405, "GET files, POST commands to /api/");
+            }
+            return self.static_file(path);
         };
-        if !self.host_ok(&req) {
-            return reply(
-                req,
-                json_response(403, &api_error(ErrorKind::InvalidInput, "wrong Host")),
-            );
+        if !self.authorised(req) {
+            return Reply::error(401, "missing or wrong token");
         }
-        if let Some(command) = path.strip_prefix("/api/") {
-            if !self.authorised(&req) {
-                return reply(
-                    req,
-                    json_response(
-                        401,
-                        &api_error(ErrorKind::InvalidInput, "missing or wrong token"),
-                    ),
-                );
-            }
-            if command == "_events" && *req.method() == Method::Get {
-                let after = url
-                    .split_once("after=")
-                    .and_then(|(_, n)| n.split('&').next())
-                    .and_then(|n| n.parse().ok())
-                    .unwrap_or(0);
-                let events = self.queue.after(after);
-                return reply(req, json_response(200, &Value::Array(events)));
-            }
-            if *req.method() != Method::Post {
-                return reply(
-                    req,
-                    json_response(
-                        405,
-                        &api_error(ErrorKind::InvalidInput, "POST a JSON object"),
-                    ),
-                );
-            }
-            let mut body = Vec::new();
-            let read = req.as_reader().take(MAX_BODY + 1).read_to_end(&mut body);
-            if read.is_err() || body.len() as u64 > MAX_BODY {
-                return reply(
-                    req,
-                    json_response(413, &api_error(ErrorKind::InvalidInput, "body too large")),
-                );
-            }
-            let args: Value = if body.is_empty() {
-                Value::Null
-            } else {
-                match serde_json::from_slice(&body) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        return reply(
-                            req,
-                            json_response(
-                                400,
-                                &api_error(ErrorKind::InvalidInput, format!("not JSON: {e}")),
-                            ),
-                        );
-                    }
-                }
-            };
-            let command = command.to_string();
-            let out = kefu_core::commands::dispatch(&self.ws, &command, args);
-            let r = match out {
-                Ok(v) => json_response(200, &v),
-                Err(e) => json_response(400, &serde_json::to_value(e).unwrap_or(Value::Null)),
-            };
-            return reply(req, r);
+        if command == "_events" && req.method == "GET" {
+            let after = req
+                .url
+                .split_once("after=")
+                .and_then(|(_, n)| n.split('&').next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            return Reply::json(200, &Value::Array(self.queue.after(after)));
         }
-        if *req.method() != Method::Get {
-            return reply(req, Response::from_data(Vec::new()).with_status_code(405));
+        if req.method != "POST" {
+            return Reply::error(405, "POST a JSON object");
         }
-        self.static_file(req, &path);
+        let args: Value = if req.body.is_empty() {
+            Value::Null
+        } else {
+            match serde_json::from_slice(&req.body) {
+                Ok(v) => v,
+                Err(e) => return Reply::error(400, &format!("not JSON: {e}")),
+            }
+        };
+        match kefu_core::commands::dispatch(&self.ws, command, args) {
+            Ok(v) => Reply::json(200, &v),
+            Err(e) => Reply::json(400, &serde_json::to_value(e).unwrap_or(Value::Null)),
+        }
     }
 
-    /// A file of the built UI; `/` is `index.html`. Paths are decoded segments under `ui`,
-    /// never `..`.
-    fn static_file(&self, req: Request, path: &str) {
+    /// A file of the built UI; `/` is `index.html`. Only plain path segments under `ui`.
+    fn static_file(&self, path: &str) -> Reply {
+        if path == "/favicon.ico" {
+            return Reply::new(204, "image/x-icon", Vec::new());
+        }
         let rel = if path == "/" { "/index.html" } else { path };
         let rel = Path::new(rel.trim_start_matches('/'));
         let safe = rel.components().all(|c| matches!(c, Component::Normal(_)));
         let file = self.ui.join(rel);
-        let data = if safe {
-            std::fs::read(&file).ok()
-        } else {
-            None
-        };
-        let Some(data) = data else {
-            let _ = req.respond(Response::from_data(b"not found".to_vec()).with_status_code(404));
-            return;
+        let Some(data) = safe.then(|| std::fs::read(&file).ok()).flatten() else {
+            return Reply::new(404, "text/plain; charset=utf-8", b"not found".to_vec());
         };
         let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("");
         let kind = match ext {
@@ -329,19 +410,13 @@ impl Ctx {
             "json" => "application/json",
             _ => "application/octet-stream",
         };
-        let mut r = Response::from_data(data);
-        for (k, v) in [("Content-Type", kind), ("Cache-Control", "no-store")] {
-            if let Some(h) = header(k, v) {
-                r.add_header(h);
-            }
-        }
+        let mut reply = Reply::new(200, kind, data);
         if ext == "html"
             && let Some(csp) = &self.csp
-            && let Some(h) = header("Content-Security-Policy", csp)
         {
-            r.add_header(h);
+            reply.headers.push(("Content-Security-Policy", csp.clone()));
         }
-        let _ = req.respond(r);
+        reply
     }
 }
 

@@ -303,3 +303,133 @@ fn sync_outside_a_repository_fails_with_a_git_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not in a git repository"));
 }
+
+/// A running `kefu serve` over the shipped content; killed on drop.
+struct Served {
+    child: std::process::Child,
+    port: u16,
+    token: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(data: &Path) -> Served {
+    use std::io::BufRead;
+    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args([
+            "--no-semantic",
+            "--content",
+            content.to_str().expect("utf8"),
+        ])
+        .args(["--data", data.to_str().expect("utf8"), "serve"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("kefu serve starts");
+    let mut line = String::new();
+    let out = child.stdout.take().expect("stdout");
+    std::io::BufReader::new(out)
+        .read_line(&mut line)
+        .expect("the URL line");
+    // kefu serve: http://127.0.0.1:PORT/?token=TOKEN
+    let url = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let port = url
+        .split(':')
+        .nth(2)
+        .and_then(|p| p.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .expect("a port");
+    let token = url.split("token=").nth(1).unwrap_or_default().to_string();
+    Served { child, port, token }
+}
+
+/// One raw HTTP request; returns (status, body).
+fn http(port: u16, raw: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.write_all(raw.as_bytes()).expect("send");
+    let mut out = String::new();
+    s.read_to_string(&mut out).expect("read");
+    let status = out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = out.split("\r\n\r\n").nth(1).unwrap_or_default().to_string();
+    (status, body)
+}
+
+fn post(sv: &Served, host: &str, token: &str, command: &str, body: &str) -> (u16, String) {
+    http(
+        sv.port,
+        &format!(
+            "POST /api/{command} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+#[test]
+fn serve_answers_commands_only_with_the_token_on_loopback() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let sv = serve(tmp.path());
+    let host = format!("127.0.0.1:{}", sv.port);
+    let (code, body) = post(
+        &sv,
+        &host,
+        &sv.token,
+        "search",
+        r#"{"req":{"query":"催单"}}"#,
+    );
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains("playbooks/cuifahuo"), "{body}");
+    // No token, a wrong one, a foreign Host (DNS rebinding): refused.
+    assert_eq!(post(&sv, &host, "", "status", "{}").0, 401);
+    assert_eq!(post(&sv, &host, "0000", "status", "{}").0, 401);
+    assert_eq!(
+        post(&sv, "evil.example:80", &sv.token, "status", "{}").0,
+        403
+    );
+    // An unknown command and bad arguments are clear errors, and the server keeps going.
+    let (code, body) = post(&sv, &host, &sv.token, "rm_rf", "{}");
+    assert_eq!(code, 400);
+    assert!(body.contains("no command `rm_rf`"), "{body}");
+    let (code, body) = post(&sv, &host, &sv.token, "document", r#"{"id":5}"#);
+    assert_eq!(code, 400);
+    assert!(body.contains("invalid_input"), "{body}");
+    assert_eq!(post(&sv, &host, &sv.token, "status", "not json").0, 400);
+    // Files outside the UI folder are never served.
+    let get = |path: &str| {
+        http(
+            sv.port,
+            &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n"),
+        )
+        .0
+    };
+    assert_eq!(get("/../Cargo.toml"), 404);
+    assert_eq!(get("/%2e%2e/Cargo.toml"), 404);
+    assert_eq!(post(&sv, &host, &sv.token, "status", "{}").0, 200);
+}
+
+#[test]
+fn serve_refuses_a_non_loopback_address() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let o = kefu(&["--no-semantic", "serve", "--bind", "0.0.0.0"], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("loopback"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -71,6 +71,9 @@ export function syncMessage(r: SyncReport): string {
   return t("syncedNothing");
 }
 
+/** How often the status is asked for while matching by meaning is not settled. */
+export const SEMANTIC_POLL_MS = 3000;
+
 export class AppState {
   readonly backend: Backend;
   readonly search: SearchController;
@@ -135,8 +138,34 @@ export class AppState {
       this.backend.status(),
     ]);
     if (settings.status === "fulfilled") this.applySettings(settings.value);
-    if (status.status === "fulfilled") this.status = status.value;
+    if (status.status === "fulfilled") {
+      // An event that arrived while the status was on its way is newer than the status.
+      this.status = this.lateSemantic ? { ...status.value, semantic: this.lateSemantic } : status.value;
+    }
+    this.pollSemantic();
     await this.refreshGit();
+  }
+
+  private lateSemantic: SemanticStatus | null = null;
+  private semanticTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * While the model loads or content is being embedded, the status is asked for again every few
+   * seconds: an event sent before the UI listened (or while it was busy) is never missed for long.
+   */
+  private pollSemantic(): void {
+    const state = this.status?.semantic.state;
+    if ((state !== "loading" && state !== "embedding") || this.semanticTimer !== null) return;
+    this.semanticTimer = setTimeout(() => {
+      this.semanticTimer = null;
+      this.backend
+        .status()
+        .then((s) => {
+          this.status = s;
+        })
+        .catch(() => {})
+        .finally(() => this.pollSemantic());
+    }, SEMANTIC_POLL_MS);
   }
 
   async refreshGit(): Promise<void> {
@@ -361,6 +390,8 @@ export class AppState {
   /** The shell reported a new state of matching by meaning (model loaded, embedding progress). */
   semanticChanged(s: SemanticStatus): void {
     if (this.status) this.status = { ...this.status, semantic: s };
+    else this.lateSemantic = s;
+    this.pollSemantic();
   }
 
   /** The query came from the clipboard (剪贴板建议) rather than the keyboard. */
@@ -476,6 +507,8 @@ export class AppState {
   }
 
   dispose(): void {
+    if (this.semanticTimer !== null) clearTimeout(this.semanticTimer);
+    this.semanticTimer = null;
     this.search.dispose();
     this.editor?.dispose();
     if (this.toastTimer !== null) clearTimeout(this.toastTimer);

@@ -20,8 +20,9 @@ export interface ServeRecord {
   /** Queries sent to `search`, in order, and how many answers arrived. */
   searches: string[];
   answered: number;
-  /** What `drill_submit` sent (the reply and its event log). */
+  /** What `drill_submit` sent (the reply and its event log), and what the core answered. */
   submissions: unknown[];
+  results: unknown[];
 }
 
 type Listener = (payload: unknown) => void;
@@ -38,6 +39,7 @@ export class HttpBackend implements Backend {
     searches: [],
     answered: 0,
     submissions: [],
+    results: [],
   };
   private listeners = new Map<string, Set<Listener>>();
   private polling = false;
@@ -51,6 +53,7 @@ export class HttpBackend implements Backend {
       if (command === "drill_submit") this.record.submissions.push((args as { req: unknown }).req);
       const out = await this.post(command, args);
       if (command === "search") this.record.answered += 1;
+      if (command === "drill_submit") this.record.results.push(out);
       return out as never;
     };
     Object.assign(this, commandApi(call));
