@@ -143,6 +143,15 @@ impl Git {
         })
     }
 
+    /// The branch a stopped rebase is rebasing (`rebase-merge/head-name`), e.g. `main`.
+    fn rebasing_branch(&self) -> Option<String> {
+        ["rebase-merge", "rebase-apply"].iter().find_map(|d| {
+            let p = self.try_run(&["rev-parse", "--git-path", &format!("{d}/head-name")])?;
+            let name = std::fs::read_to_string(self.dir.join(p)).ok()?;
+            name.trim().strip_prefix("refs/heads/").map(str::to_string)
+        })
+    }
+
     /// Files of the content folder with unresolved conflicts, relative to the folder.
     fn unmerged(&self) -> Vec<String> {
         self.try_run(&["diff", "--name-only", "--relative", "--diff-filter=U", "-z"])
@@ -179,10 +188,25 @@ impl Git {
         if !self.is_repo() {
             return GitStatus::default();
         }
+        // While a pull stopped on conflicts, HEAD is detached: the branch is the one being rebased.
+        let branch = self
+            .try_run(&["symbolic-ref", "--short", "-q", "HEAD"])
+            .filter(|b| !b.is_empty())
+            .or_else(|| self.rebasing_branch());
+        let upstream = self.upstream().or_else(|| {
+            let b = branch.as_deref()?;
+            self.try_run(&[
+                "rev-parse",
+                "--abbrev-ref",
+                "--symbolic-full-name",
+                &format!("{b}@{{upstream}}"),
+            ])
+            .filter(|s| !s.is_empty())
+        });
         GitStatus {
             repo: true,
-            branch: self.try_run(&["symbolic-ref", "--short", "-q", "HEAD"]),
-            upstream: self.upstream(),
+            branch,
+            upstream,
             changes: self.changes(),
             conflicts: self.unmerged(),
             rebasing: self.rebasing(),
@@ -538,6 +562,9 @@ mod tests {
         let st = gb.status();
         assert!(st.rebasing);
         assert_eq!(st.conflicts, [file]);
+        // HEAD is detached mid-rebase, yet the branch and its upstream are still known.
+        assert_eq!(st.branch.as_deref(), Some("main"), "{st:?}");
+        assert!(st.upstream.is_some(), "{st:?}");
         // Syncing again before resolving changes nothing.
         let r = gb.sync(Some("B")).expect("sync b again");
         assert_eq!(r.outcome, SyncOutcome::Conflict);

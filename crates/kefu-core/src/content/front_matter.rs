@@ -249,6 +249,7 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
     let Some(kind_raw) = raw.kind else {
         problems.push(
             Problem::error(rel, 1, "missing `kind`")
+                .field("kind")
                 .hint("add `kind: playbook` (or case, rule, drill) to the front matter"),
         );
         return Parsed {
@@ -287,6 +288,7 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
         Some(t) => {
             problems.push(
                 Problem::error(rel, at(t.referenced.line()), "empty `title`")
+                    .field("title")
                     .hint("give the document a short title, e.g. `title: 催发货`"),
             );
             return Parsed {
@@ -297,6 +299,7 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
         None => {
             problems.push(
                 Problem::error(rel, 1, "missing `title`")
+                    .field("title")
                     .hint("add `title: …` to the front matter"),
             );
             return Parsed {
@@ -309,7 +312,7 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
         Some(id) if valid_id(id.value.0.trim()) => id.value.0.trim().to_string(),
         Some(id) => {
             problems.push(
-                Problem::error(rel, at(id.referenced.line()), format!("invalid id `{}`", id.value.0))
+                Problem::error(rel, at(id.referenced.line()), format!("invalid id `{}`", id.value.0)).field("id")
                     .hint("ids may not be empty, start or end with `/`, or contain spaces, `[`, `]` or `|`; the file path is used instead"),
             );
             default_id(rel)
@@ -418,7 +421,7 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
         Kind::Rule => {
             let mut meta = RuleMeta::default();
             match raw.platform {
-                None => problems.push(Problem::error(rel, 1, "rule has no `platform`").hint("rules need `platform:` (taobao, tmall, pdd, jd, vip, douyin, or law for PRC laws)")),
+                None => problems.push(Problem::error(rel, 1, "rule has no `platform`").field("platform").hint("rules need `platform:` (taobao, tmall, pdd, jd, vip, douyin, or law for PRC laws)")),
                 Some(p) if is_law(&p.value) => meta.is_law = true,
                 Some(p) => match Platform::parse(&p.value) {
                     Some(pl) => {
@@ -439,6 +442,7 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
             if meta.source.is_none() {
                 problems.push(
                     Problem::warning(rel, 1, "rule has no `source`")
+                        .field("source")
                         .hint("name the law article, rule document or URL the note is based on"),
                 );
             }
@@ -544,6 +548,7 @@ fn build_drill(
             if !CATEGORIES.contains(&c.as_str()) {
                 problems.push(
                     Problem::warning(rel, c_line, format!("unknown drill category `{c}`"))
+                        .field("category")
                         .hint(format!("known categories: {}", CATEGORIES.join(", "))),
                 );
             }
@@ -552,6 +557,7 @@ fn build_drill(
         None => {
             problems.push(
                 Problem::error(rel, 1, "drill has no `category`")
+                    .field("category")
                     .hint(format!("one of {}", CATEGORIES.join(", "))),
             );
             String::new()
@@ -606,12 +612,14 @@ fn build_drill(
     if customer.is_empty() {
         problems.push(
             Problem::error(rel, 1, "drill has no `customer` message")
+                .field("customer")
                 .hint("add `customer:` with what the customer writes"),
         );
     }
     if references.is_empty() {
         problems.push(
             Problem::error(rel, 1, "drill has no `references`")
+                .field("references")
                 .hint("add at least one good reply under `references:`"),
         );
     }
@@ -698,6 +706,7 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
 
 fn unknown_platform(rel: &str, line: usize, value: &str) -> Problem {
     Problem::error(rel, line, format!("unknown platform `{value}`"))
+        .field("platform")
         .hint("use taobao, tmall, pdd, jd, vip, douyin (or 淘宝, 天猫, 拼多多, 京东, 唯品会, 抖音)")
 }
 
@@ -823,6 +832,40 @@ mod tests {
         let r = p.doc.and_then(|d| d.rule).expect("rule");
         assert!(r.is_law);
         assert_eq!(r.review_due(), parse_date("2026-07-09"));
+    }
+
+    #[test]
+    fn field_problems_name_their_field() {
+        let p = parse_text("---\nkind: rule\ntitle: \"\"\nplatform: amazon\n---\n");
+        let field_of = |needle: &str| {
+            p.problems
+                .iter()
+                .find(|x| x.message.contains(needle))
+                .and_then(|x| x.field.clone())
+        };
+        assert_eq!(
+            field_of("empty `title`").as_deref(),
+            Some("title"),
+            "{:?}",
+            p.problems
+        );
+        let platform = parse_text("---\nkind: rule\ntitle: t\nplatform: amazon\n---\n");
+        assert!(
+            platform
+                .problems
+                .iter()
+                .any(|x| x.message.contains("unknown platform")
+                    && x.field.as_deref() == Some("platform")),
+            "{:?}",
+            platform.problems
+        );
+        let no_title = parse_text("---\nkind: case\n---\n");
+        assert!(
+            no_title
+                .problems
+                .iter()
+                .any(|x| x.field.as_deref() == Some("title"))
+        );
     }
 
     #[test]

@@ -306,6 +306,11 @@ pub struct Problem {
     pub message: String,
     /// How to fix it.
     pub hint: Option<String>,
+    /// The front-matter field it is about (`title`, `kind`, `platform` …), for the editor to put
+    /// the message beside that field; `None` for the file as a whole or the body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub field: Option<String>,
 }
 
 impl Problem {
@@ -316,6 +321,7 @@ impl Problem {
             severity: Severity::Error,
             message: message.into(),
             hint: None,
+            field: None,
         }
     }
 
@@ -324,6 +330,12 @@ impl Problem {
             severity: Severity::Warning,
             ..Problem::error(path, line, message)
         }
+    }
+
+    /// Names the front-matter field the problem is about.
+    pub(crate) fn field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_string());
+        self
     }
 
     pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {

@@ -154,8 +154,8 @@ export function loadSource(
   opts: { exists: (id: string) => string | null; today: string; prev?: FakeDoc },
 ): Loaded {
   const problems: Problem[] = [];
-  const err = (line: number, message: string, hint: string | null = null) =>
-    problems.push({ path, line, severity: "error", message, hint });
+  const err = (line: number, message: string, hint: string | null = null, field?: string) =>
+    problems.push({ path, line, severity: "error", message, hint, ...(field ? { field } : {}) });
   const warn = (line: number, message: string, hint: string | null = null) =>
     problems.push({ path, line, severity: "warning", message, hint });
 
@@ -192,8 +192,8 @@ export function loadSource(
   if (!m["kind"]) err(1, "missing `kind`", "add `kind:` (playbook, case, rule or drill)");
   else if (!KINDS.includes(kind)) err(lineOf("kind"), `unknown kind \`${kind}\``, "use playbook, case, rule or drill");
   const title = s(m["title"]).trim();
-  if (!("title" in m)) err(1, "missing `title`");
-  else if (!title) err(lineOf("title"), "empty `title`", "give the document a title");
+  if (!("title" in m)) err(1, "missing `title`", null, "title");
+  else if (!title) err(lineOf("title"), "empty `title`", "give the document a title", "title");
 
   const platformOk = (p: string, key: string): Platform | null => {
     if ((PLATFORM_IDS as readonly string[]).includes(p)) return p as Platform;

@@ -24,4 +24,9 @@ message: string,
 /**
  * How to fix it.
  */
-hint: string | null, };
+hint: string | null, 
+/**
+ * The front-matter field it is about (`title`, `kind`, `platform` …), for the editor to put
+ * the message beside that field; `None` for the file as a whole or the body.
+ */
+field?: string, };
