@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use kefu_core::api::ApiError;
 use kefu_core::commands::COMMANDS;
-use kefu_core::{Headless, Paths, Settings, SystemClock, Workspace};
+use kefu_core::{Headless, SystemClock, Workspace};
 use serde_json::{Value, json};
 use tauri::Manager;
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -40,17 +40,12 @@ fn every_command_is_registered_and_permitted() {
         .invoke_handler(kefu_desktop::ipc::handle)
         .build(tauri::generate_context!())
         .expect("the app builds");
-    let ws = Workspace::new(
-        Paths {
-            data_dir: dir.path().join("data"),
-            bundled_content: content,
-            model_dirs: Vec::new(),
-        },
-        Settings::default(),
+    let ws = Workspace::headless(
+        content,
+        dir.path().join("data"),
         Arc::new(SystemClock),
         Arc::new(Headless),
     );
-    ws.load();
     app.manage(ws);
     let webview = match app.get_webview_window("main") {
         Some(w) => w,

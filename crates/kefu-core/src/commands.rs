@@ -206,8 +206,7 @@ fn capability() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::Settings;
-    use crate::workspace::{Headless, Paths};
+    use crate::workspace::Headless;
 
     fn repo() -> std::path::PathBuf {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -263,17 +262,12 @@ mod tests {
             "---\nkind: playbook\ntitle: 催发货\nphrases:\n  - code: cfh1\n    text: 亲，我这边马上帮您催仓库~\n---\n正文\n",
         )
         .expect("write");
-        let ws = Workspace::new(
-            Paths {
-                data_dir: dir.path().join("data"),
-                bundled_content: content,
-                model_dirs: Vec::new(),
-            },
-            Settings::default(),
+        let ws = Workspace::headless(
+            content,
+            dir.path().join("data"),
             Arc::new(crate::SystemClock),
             Arc::new(Headless),
         );
-        ws.load();
         (dir, ws)
     }
 

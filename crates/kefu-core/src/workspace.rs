@@ -149,6 +149,24 @@ impl Workspace {
         })
     }
 
+    /// A workspace over `content` (data in `data_dir`), default settings, no model, already
+    /// loaded: for tools and tests that need no window.
+    pub fn headless(
+        content: PathBuf,
+        data_dir: PathBuf,
+        clock: Arc<dyn Clock>,
+        shell: Arc<dyn Shell>,
+    ) -> Arc<Workspace> {
+        let paths = Paths {
+            data_dir,
+            bundled_content: content,
+            model_dirs: Vec::new(),
+        };
+        let ws = Workspace::new(paths, Settings::default(), clock, shell);
+        ws.load();
+        ws
+    }
+
     /// Opens the library, then watches the folder and (with `semantic`) loads the encoder and
     /// embeds, all on a background thread.
     pub fn start(self: &Arc<Self>, semantic: bool) {
@@ -237,17 +255,7 @@ impl Workspace {
             return;
         }
         self.set_review_day();
-        let changed = self.with_library_mut(|lib| {
-            Ok(lib.reload_changes()?.map(|ids| ContentChanged {
-                status: lib.status(),
-                ids,
-            }))
-        });
-        match changed {
-            Ok(Some(c)) => self.shell.emit(Event::ContentChanged(c)),
-            Ok(None) => {}
-            Err(e) => log::warn!("re-reading the content for a new day failed: {}", e.message),
-        }
+        self.reread(true);
     }
 
     /// Runs `f` on the open library (waiting for the first load to finish).
@@ -346,7 +354,8 @@ impl Workspace {
         }
     }
 
-    /// Re-reads the folder; emits what changed (when `emit`) and wakes the embedding thread.
+    /// Re-reads the folder (after a file change, a pull or a new day); emits what changed (when
+    /// `emit`) and wakes the embedding thread.
     fn reread(&self, emit: bool) {
         let changed = self.with_library_mut(|lib| {
             Ok(lib.reload_changes()?.map(|ids| ContentChanged {

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{Local, TimeZone};
 use kefu_core::api::SearchRequest;
-use kefu_core::{Event, ManualClock, Paths, Settings, Shell, Workspace};
+use kefu_core::{Event, ManualClock, Shell, Workspace};
 
 #[derive(Default)]
 struct Recorder(Mutex<Vec<Event>>);
@@ -37,17 +37,7 @@ fn workspace(clock: Arc<ManualClock>, shell: Arc<Recorder>) -> (tempfile::TempDi
     std::fs::create_dir_all(content.join("rules")).expect("mkdir");
     // Due on 2026-12-01 (reviewed 2026-11-01 + 30 days): 待复核 from 2026-12-02.
     std::fs::write(content.join("rules/qitian.md"), rule("2026-11-01", 30)).expect("write");
-    let ws = Workspace::new(
-        Paths {
-            data_dir: dir.path().join("data"),
-            bundled_content: content,
-            model_dirs: Vec::new(),
-        },
-        Settings::default(),
-        clock,
-        shell,
-    );
-    ws.load();
+    let ws = Workspace::headless(content, dir.path().join("data"), clock, shell);
     (dir, ws)
 }
 
