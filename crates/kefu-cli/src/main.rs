@@ -665,7 +665,7 @@ fn drill_score(dirs: &Dirs, id: &str, reply: &str, seconds: Option<f64>, json: b
     }
     println!("得分 {}/100", b.score);
     for c in &b.components {
-        println!("  {:<10} {:>6.1} / {:.0}", c.name, c.points, c.max);
+        println!("  {:<10} {:>6.1} / {:.0}", c.name.as_str(), c.points, c.max);
     }
     for e in &b.elements {
         println!("  ✓ {}: “{}”", e.label, e.matched);

@@ -240,6 +240,11 @@ mod tests {
             );
         }
         std::fs::write(bindings.join("commands.ts"), ts).expect("write commands.ts");
+        std::fs::write(
+            bindings.join("problemText.ts"),
+            crate::content::problem_typescript(),
+        )
+        .expect("write problemText.ts");
         let cap = capability();
         assert!(cap.contains("\"allow-get-settings\""));
         std::fs::write(repo().join("src-tauri/capabilities/commands.json"), cap)

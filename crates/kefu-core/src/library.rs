@@ -11,7 +11,7 @@ use crate::api::{
     SourceCheck, Suggestion, SuggestionReason,
 };
 use crate::clock::Clock;
-use crate::content::{self, Document, Kind, Problem, Severity};
+use crate::content::{self, Document, Kind, Problem, ProblemCode, Severity};
 use crate::drill::{Drill, Lexicon};
 use crate::error::{Error, Result};
 use crate::markdown;
@@ -179,12 +179,10 @@ fn rubric_problems(docs: &[Document], lexicon: &Lexicon) -> Vec<Problem> {
                     Problem::error(
                         &d.path,
                         drill.rubric_line,
-                        format!("unknown rubric element `{name}`"),
+                        ProblemCode::UnknownRubricElement,
                     )
-                    .hint(format!(
-                        "define it under `elements:` in {}",
-                        crate::drill::LEXICON_PATH
-                    )),
+                    .arg("name", name)
+                    .arg("lexicon", crate::drill::LEXICON_PATH),
                 );
             }
         }

@@ -78,12 +78,25 @@ pub struct SubmitRequest {
     pub found_doc: Option<String>,
 }
 
-/// One character of an accuracy diff.
+/// How a run of characters of an accuracy diff compares with the reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum DiffOp {
+    /// Typed as in the reference.
+    Equal,
+    /// In the reference, not typed.
+    Missing,
+    /// Typed, not in the reference.
+    Extra,
+}
+
+/// One run of an accuracy diff.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct DiffPart {
-    /// `equal`, `missing` (in the reference, not typed) or `extra` (typed, not in the reference).
-    pub op: String,
+    /// Equal, missing or extra.
+    pub op: DiffOp,
     /// The text.
     pub text: String,
 }
@@ -261,18 +274,18 @@ pub fn char_diff(target: &str, typed: &str) -> (f64, Vec<DiffPart>) {
     let mut equal = 0usize;
     for change in diff.iter_all_changes() {
         let op = match change.tag() {
-            similar::ChangeTag::Equal => "equal",
-            similar::ChangeTag::Delete => "missing",
-            similar::ChangeTag::Insert => "extra",
+            similar::ChangeTag::Equal => DiffOp::Equal,
+            similar::ChangeTag::Delete => DiffOp::Missing,
+            similar::ChangeTag::Insert => DiffOp::Extra,
         };
         let text = change.value();
-        if op == "equal" {
+        if op == DiffOp::Equal {
             equal += text.chars().count();
         }
         match parts.last_mut() {
             Some(last) if last.op == op => last.text.push_str(text),
             _ => parts.push(DiffPart {
-                op: op.into(),
+                op,
                 text: text.to_string(),
             }),
         }
@@ -293,18 +306,15 @@ mod tests {
     #[test]
     fn diff_marks_missing_and_extra_characters() {
         let (acc, parts) = char_diff("感谢您的支持", "感谢你的支持哦");
-        let ops: Vec<(&str, &str)> = parts
-            .iter()
-            .map(|p| (p.op.as_str(), p.text.as_str()))
-            .collect();
+        let ops: Vec<(DiffOp, &str)> = parts.iter().map(|p| (p.op, p.text.as_str())).collect();
         assert_eq!(
             ops,
             vec![
-                ("equal", "感谢"),
-                ("missing", "您"),
-                ("extra", "你"),
-                ("equal", "的支持"),
-                ("extra", "哦")
+                (DiffOp::Equal, "感谢"),
+                (DiffOp::Missing, "您"),
+                (DiffOp::Extra, "你"),
+                (DiffOp::Equal, "的支持"),
+                (DiffOp::Extra, "哦")
             ]
         );
         assert!((acc - 5.0 / 7.0).abs() < 1e-9);

@@ -8,7 +8,7 @@ use pinyin::ToPinyin;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::content::{self, Document, Kind, Problem, Severity};
+use crate::content::{self, Document, Kind, Problem, ProblemCode, Severity};
 use crate::error::{Error, Result};
 use crate::settings::write_atomic;
 
@@ -438,9 +438,8 @@ pub fn template_leftovers(doc: &Document) -> Vec<Problem> {
             Problem::warning(
                 &doc.path,
                 doc.body_line + i,
-                "template prompt left unchanged",
+                ProblemCode::TemplatePromptUnchanged,
             )
-            .hint("replace it with what happened, or delete the line")
         })
         .collect()
 }

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::content::{Document, Kind, Problem};
+use crate::content::{Document, Kind, Problem, ProblemCode};
 
 /// Why a document is listed under 待复核.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -137,27 +137,22 @@ pub fn problems_from(docs: &[Document], reasons: &Reasons) -> Vec<Problem> {
         };
         for r in reasons.iter().cloned() {
             out.push(match r {
-                ReviewReason::RuleOverdue { due } => Problem::warning(
-                    &doc.path,
-                    1,
-                    format!("rule review overdue since {due} (待复核)"),
-                )
-                .hint("check the note against its source, then update `reviewed:`"),
+                ReviewReason::RuleOverdue { due } => {
+                    Problem::warning(&doc.path, 1, ProblemCode::RuleReviewOverdue).arg("due", due)
+                }
                 ReviewReason::RuleChanged {
                     rule_id,
                     rule_updated,
                     doc_updated,
                     line,
                     ..
-                } => Problem::warning(
-                    &doc.path,
-                    line,
-                    format!(
-                        "relies on [[{rule_id}]], changed on {rule_updated} after this document was last updated ({}) (待复核)",
-                        doc_updated.as_deref().unwrap_or("no `updated:` date")
+                } => Problem::warning(&doc.path, line, ProblemCode::RuleChangedSince)
+                    .arg("rule", rule_id)
+                    .arg("rule_updated", rule_updated)
+                    .arg(
+                        "doc_updated",
+                        doc_updated.as_deref().unwrap_or("no `updated:` date"),
                     ),
-                )
-                .hint("check the text against the changed rule, then set `updated:` to today"),
             });
         }
     }

@@ -8,6 +8,8 @@ import type { Language } from "./bindings/Language";
 import type { Persona } from "./bindings/Persona";
 import type { PlanReason } from "./bindings/PlanReason";
 import type { Platform } from "./bindings/Platform";
+import type { Problem } from "./bindings/Problem";
+import { PROBLEM_ZH } from "./bindings/problemText";
 import type { Severity } from "./bindings/Severity";
 import type { SuggestionReason } from "./bindings/SuggestionReason";
 
@@ -754,6 +756,15 @@ export function t(key: MessageKey, vars?: Record<string, string | number>): stri
   return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in vars ? String(vars[name]) : whole,
   );
+}
+
+/** A problem's message and hint in the UI language: English as core wrote it, Chinese from the
+ * template of its code (generated from core's list, so every code has one). */
+export function problemText(p: Problem): { message: string; hint: string | null } {
+  if (i18n.lang === "en") return { message: p.message, hint: p.hint };
+  const zhText = PROBLEM_ZH[p.code];
+  const fill = (s: string) => s.replace(/\{(\w+)\}/g, (whole, name: string) => p.args[name] ?? whole);
+  return { message: fill(zhText.message), hint: zhText.hint === null ? null : fill(zhText.hint) };
 }
 
 export const KINDS: readonly Kind[] = ["playbook", "case", "rule", "drill"];

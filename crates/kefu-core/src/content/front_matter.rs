@@ -6,7 +6,8 @@ use serde_saphyr::Spanned;
 
 use crate::drill::{CATEGORIES, Drill, Fact, Persona, PoorReply, Rubric};
 
-use super::model::{CaseMeta, Document, Kind, Phrase, Platform, Problem, RuleMeta, parse_date};
+use super::model::{CaseMeta, Document, Kind, Phrase, Platform, RuleMeta, parse_date};
+use super::problem::{Problem, ProblemCode};
 
 /// A file split at its front matter fences.
 #[derive(Debug, PartialEq, Eq)]
@@ -236,8 +237,8 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
         Err(e) => {
             let line = e.location().map(|l| at(l.line())).unwrap_or(1);
             problems.push(
-                Problem::error(rel, line, format!("malformed YAML front matter: {}", yaml_message(&e)))
-                    .hint("front matter is YAML between two `---` lines, e.g. `title: 催发货`; quote values that contain `:` or `#`"),
+                Problem::error(rel, line, ProblemCode::MalformedFrontMatter)
+                    .arg("detail", yaml_message(&e)),
             );
             return Parsed {
                 doc: None,
@@ -247,11 +248,7 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
     };
 
     let Some(kind_raw) = raw.kind else {
-        problems.push(
-            Problem::error(rel, 1, "missing `kind`")
-                .field("kind")
-                .hint("add `kind: playbook` (or case, rule, drill) to the front matter"),
-        );
+        problems.push(Problem::error(rel, 1, ProblemCode::MissingKind).field("kind"));
         return Parsed {
             doc: None,
             problems,
@@ -262,9 +259,10 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
             Problem::error(
                 rel,
                 at(kind_raw.referenced.line()),
-                format!("unknown kind `{}`", kind_raw.value),
+                ProblemCode::UnknownKind,
             )
-            .hint("kind is one of playbook, case, rule, drill"),
+            .arg("value", &kind_raw.value)
+            .field("kind"),
         );
         return Parsed {
             doc: None,
@@ -275,21 +273,16 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
         Some(t) if !t.value.0.trim().is_empty() => {
             if crate::markdown::looks_like_markup(&t.value.0) {
                 problems.push(
-                    Problem::warning(
-                        rel,
-                        at(t.referenced.line()),
-                        "title contains HTML markup; it is shown as plain text",
-                    )
-                    .hint("titles are plain text"),
+                    Problem::warning(rel, at(t.referenced.line()), ProblemCode::MarkupInTitle)
+                        .field("title"),
                 );
             }
             t.value.0.trim().to_string()
         }
         Some(t) => {
             problems.push(
-                Problem::error(rel, at(t.referenced.line()), "empty `title`")
-                    .field("title")
-                    .hint("give the document a short title, e.g. `title: 催发货`"),
+                Problem::error(rel, at(t.referenced.line()), ProblemCode::EmptyTitle)
+                    .field("title"),
             );
             return Parsed {
                 doc: None,
@@ -297,11 +290,7 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
             };
         }
         None => {
-            problems.push(
-                Problem::error(rel, 1, "missing `title`")
-                    .field("title")
-                    .hint("add `title: …` to the front matter"),
-            );
+            problems.push(Problem::error(rel, 1, ProblemCode::MissingTitle).field("title"));
             return Parsed {
                 doc: None,
                 problems,
@@ -312,8 +301,9 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
         Some(id) if valid_id(id.value.0.trim()) => id.value.0.trim().to_string(),
         Some(id) => {
             problems.push(
-                Problem::error(rel, at(id.referenced.line()), format!("invalid id `{}`", id.value.0)).field("id")
-                    .hint("ids may not be empty, start or end with `/`, or contain spaces, `[`, `]` or `|`; the file path is used instead"),
+                Problem::error(rel, at(id.referenced.line()), ProblemCode::InvalidId)
+                    .arg("value", &id.value.0)
+                    .field("id"),
             );
             default_id(rel)
         }
@@ -325,12 +315,10 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
         let d = parse_date(&v.value);
         if d.is_none() {
             problems.push(
-                Problem::error(
-                    rel,
-                    at(v.referenced.line()),
-                    format!("bad date in `{field}`: `{}`", v.value),
-                )
-                .hint("write dates as YYYY-MM-DD, e.g. 2025-03-01"),
+                Problem::error(rel, at(v.referenced.line()), ProblemCode::BadDate)
+                    .arg("field", field)
+                    .arg("value", &v.value)
+                    .field(field),
             );
         }
         d
@@ -354,11 +342,14 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
     let mut phrases = Vec::new();
     if let Some(list) = raw.phrases {
         if kind != Kind::Playbook {
-            problems.push(Problem::warning(
-                rel,
-                at(list.first().map(|p| p.referenced.line()).unwrap_or(1)),
-                "`phrases` is only used in playbooks",
-            ));
+            problems.push(
+                Problem::warning(
+                    rel,
+                    at(list.first().map(|p| p.referenced.line()).unwrap_or(1)),
+                    ProblemCode::PhrasesOutsidePlaybook,
+                )
+                .field("phrases"),
+            );
         }
         for (i, p) in list.into_iter().enumerate() {
             let line = at(p.referenced.line());
@@ -366,25 +357,27 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
             let text = text.unwrap_or_default().0.trim().to_string();
             if text.is_empty() {
                 problems.push(
-                    Problem::error(rel, line, format!("phrase {} has no `text`", i + 1))
-                        .hint("each phrase needs `text:` with the reply to send"),
+                    Problem::error(rel, line, ProblemCode::PhraseWithoutText)
+                        .arg("n", i + 1)
+                        .field("phrases"),
                 );
                 continue;
             }
             let code = code.unwrap_or_default().0.trim().to_string();
             if code.is_empty() {
-                problems.push(Problem::warning(rel, line, format!("phrase {} has no quick `code`", i + 1)).hint("add a short code such as `cfh1` so agents can find it in two keystrokes"));
+                problems.push(
+                    Problem::warning(rel, line, ProblemCode::PhraseWithoutCode)
+                        .arg("n", i + 1)
+                        .field("phrases"),
+                );
             } else if let Some(dup) = phrases
                 .iter()
                 .find(|q: &&Phrase| q.code.eq_ignore_ascii_case(&code))
             {
                 problems.push(
-                    Problem::error(
-                        rel,
-                        line,
-                        format!("phrase code `{}` is used twice in this file", dup.code),
-                    )
-                    .hint("quick codes must be unique so one code copies one phrase"),
+                    Problem::error(rel, line, ProblemCode::DuplicatePhraseCode)
+                        .arg("code", &dup.code)
+                        .field("phrases"),
                 );
             }
             phrases.push(Phrase {
@@ -421,7 +414,9 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
         Kind::Rule => {
             let mut meta = RuleMeta::default();
             match raw.platform {
-                None => problems.push(Problem::error(rel, 1, "rule has no `platform`").field("platform").hint("rules need `platform:` (taobao, tmall, pdd, jd, vip, douyin, or law for PRC laws)")),
+                None => problems.push(
+                    Problem::error(rel, 1, ProblemCode::RuleWithoutPlatform).field("platform"),
+                ),
                 Some(p) if is_law(&p.value) => meta.is_law = true,
                 Some(p) => match Platform::parse(&p.value) {
                     Some(pl) => {
@@ -440,11 +435,8 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty());
             if meta.source.is_none() {
-                problems.push(
-                    Problem::warning(rel, 1, "rule has no `source`")
-                        .field("source")
-                        .hint("name the law article, rule document or URL the note is based on"),
-                );
+                problems
+                    .push(Problem::warning(rel, 1, ProblemCode::RuleWithoutSource).field("source"));
             }
             meta.review_every_days = raw.review_every_days.map(|d| d.value);
             rule = Some(meta);
@@ -470,12 +462,8 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
             Err(e) => {
                 let line = e.location().map(|l| at(l.line())).unwrap_or(1);
                 problems.push(
-                    Problem::error(
-                        rel,
-                        line,
-                        format!("malformed drill fields: {}", yaml_message(&e)),
-                    )
-                    .hint("see the drill example in docs/content-format.md"),
+                    Problem::error(rel, line, ProblemCode::MalformedDrillFields)
+                        .arg("detail", yaml_message(&e)),
                 );
                 return Parsed {
                     doc: None,
@@ -547,18 +535,19 @@ fn build_drill(
             let c = c.value.trim().to_string();
             if !CATEGORIES.contains(&c.as_str()) {
                 problems.push(
-                    Problem::warning(rel, c_line, format!("unknown drill category `{c}`"))
-                        .field("category")
-                        .hint(format!("known categories: {}", CATEGORIES.join(", "))),
+                    Problem::warning(rel, c_line, ProblemCode::UnknownCategory)
+                        .arg("value", &c)
+                        .arg("categories", CATEGORIES.join(", "))
+                        .field("category"),
                 );
             }
             c
         }
         None => {
             problems.push(
-                Problem::error(rel, 1, "drill has no `category`")
-                    .field("category")
-                    .hint(format!("one of {}", CATEGORIES.join(", "))),
+                Problem::error(rel, 1, ProblemCode::DrillWithoutCategory)
+                    .arg("categories", CATEGORIES.join(", "))
+                    .field("category"),
             );
             String::new()
         }
@@ -570,9 +559,10 @@ fn build_drill(
                 Problem::error(
                     rel,
                     at(d.referenced.line()),
-                    format!("difficulty {} is not between 1 and 5", d.value),
+                    ProblemCode::DifficultyOutOfRange,
                 )
-                .hint("1 is the easiest, 5 the hardest"),
+                .arg("value", d.value)
+                .field("difficulty"),
             );
             2
         }
@@ -581,12 +571,9 @@ fn build_drill(
     let persona = match raw.persona {
         Some(p) => Persona::parse(&p.value).unwrap_or_else(|| {
             problems.push(
-                Problem::error(
-                    rel,
-                    at(p.referenced.line()),
-                    format!("unknown persona `{}`", p.value.0),
-                )
-                .hint("平和, 着急, 愤怒 or 犹豫"),
+                Problem::error(rel, at(p.referenced.line()), ProblemCode::UnknownPersona)
+                    .arg("value", &p.value.0)
+                    .field("persona"),
             );
             Persona::default()
         }),
@@ -599,9 +586,10 @@ fn build_drill(
                 Problem::error(
                     rel,
                     at(t.referenced.line()),
-                    format!("time_limit_s {} is not between 5 and 3600", t.value),
+                    ProblemCode::TimeLimitOutOfRange,
                 )
-                .hint("seconds the trainee has to answer, e.g. 60"),
+                .arg("value", t.value)
+                .field("time_limit_s"),
             );
             60
         }
@@ -610,18 +598,11 @@ fn build_drill(
     let customer = clean_list(raw.customer);
     let references = clean_list(raw.references);
     if customer.is_empty() {
-        problems.push(
-            Problem::error(rel, 1, "drill has no `customer` message")
-                .field("customer")
-                .hint("add `customer:` with what the customer writes"),
-        );
+        problems.push(Problem::error(rel, 1, ProblemCode::DrillWithoutCustomer).field("customer"));
     }
     if references.is_empty() {
-        problems.push(
-            Problem::error(rel, 1, "drill has no `references`")
-                .field("references")
-                .hint("add at least one good reply under `references:`"),
-        );
+        problems
+            .push(Problem::error(rel, 1, ProblemCode::DrillWithoutReferences).field("references"));
     }
     let mut poor = Vec::new();
     for (i, p) in raw.poor.unwrap_or_default().into_iter().enumerate() {
@@ -631,8 +612,9 @@ fn build_drill(
                 why: w.map(|w| w.trim().to_string()).unwrap_or_default(),
             }),
             _ => problems.push(
-                Problem::error(rel, 1, format!("poor reply {} has no `text`", i + 1))
-                    .hint("each poor reply needs `text:` and `why:`"),
+                Problem::error(rel, 1, ProblemCode::PoorReplyWithoutText)
+                    .arg("n", i + 1)
+                    .field("poor"),
             ),
         }
     }
@@ -645,8 +627,7 @@ fn build_drill(
                 let text = f.text.map(|t| t.trim().to_string()).unwrap_or_default();
                 if text.is_empty() {
                     problems.push(
-                        Problem::error(rel, line, format!("fact {} has no `text`", i + 1))
-                            .hint("each fact needs `text:` (and `match:` phrasings, `rule:` id)"),
+                        Problem::error(rel, line, ProblemCode::FactWithoutText).arg("n", i + 1),
                     );
                     continue;
                 }
@@ -674,10 +655,7 @@ fn build_drill(
         .map(|u| u.trim().to_string())
         .filter(|u| !u.is_empty());
     if category == "关联销售" && upsell.is_none() {
-        problems.push(
-            Problem::warning(rel, 1, "关联销售 drill without `upsell`")
-                .hint("say what the agent should recommend"),
-        );
+        problems.push(Problem::warning(rel, 1, ProblemCode::UpsellWithoutTarget).field("upsell"));
     }
     Some(Drill {
         category,
@@ -705,9 +683,9 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
 }
 
 fn unknown_platform(rel: &str, line: usize, value: &str) -> Problem {
-    Problem::error(rel, line, format!("unknown platform `{value}`"))
+    Problem::error(rel, line, ProblemCode::UnknownPlatform)
+        .arg("value", value)
         .field("platform")
-        .hint("use taobao, tmall, pdd, jd, vip, douyin (or 淘宝, 天猫, 拼多多, 京东, 唯品会, 抖音)")
 }
 
 fn is_law(s: &str) -> bool {

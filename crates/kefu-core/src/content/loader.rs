@@ -6,7 +6,8 @@ use std::time::SystemTime;
 
 use super::decode::{Decoded, MAX_FILE_BYTES, decode_text};
 use super::front_matter::{self, SplitError};
-use super::model::{Document, Link, Problem};
+use super::model::{Document, Link};
+use super::problem::{Problem, ProblemCode};
 use crate::error::{Error, Result};
 use crate::markdown;
 
@@ -84,15 +85,8 @@ fn load_path(root: &Path, path: &Path, reuse: &Reuse<'_>) -> FileResult {
     }
     if size > MAX_FILE_BYTES {
         let problems = vec![
-            Problem::warning(
-                &rel,
-                1,
-                format!(
-                    "skipped: file is {:.1} MB, over the 5 MB limit",
-                    size as f64 / 1_048_576.0
-                ),
-            )
-            .hint("split it into smaller documents"),
+            Problem::warning(&rel, 1, ProblemCode::FileTooLarge)
+                .arg("size_mb", format!("{:.1}", size as f64 / 1_048_576.0)),
         ];
         return FileResult {
             rel,
@@ -120,7 +114,7 @@ fn load_path(root: &Path, path: &Path, reuse: &Reuse<'_>) -> FileResult {
             }
         }
         Err(e) => {
-            let problems = vec![Problem::error(&rel, 1, format!("cannot read: {e}"))];
+            let problems = vec![Problem::error(&rel, 1, ProblemCode::CannotRead).arg("detail", e)];
             FileResult {
                 rel,
                 seen: None,
@@ -170,7 +164,7 @@ pub fn load_with(root: &Path, reuse: &Reuse<'_>) -> Result<LoadedContent> {
             Err(e) => {
                 let rel = e.path().map(|p| rel_path(root, p)).unwrap_or_default();
                 out.problems
-                    .push(Problem::warning(&rel, 1, format!("cannot read: {e}")));
+                    .push(Problem::warning(&rel, 1, ProblemCode::CannotRead).arg("detail", e));
                 continue;
             }
         };
@@ -246,53 +240,30 @@ pub fn load_file_text(rel: &str, bytes: &[u8]) -> (Option<Document>, Vec<Problem
     let text = match decode_text(bytes) {
         Decoded::Utf8(t) => t,
         Decoded::Gb18030(t) => {
-            problems.push(
-                Problem::warning(
-                    rel,
-                    1,
-                    "file is GB18030/GBK encoded, not UTF-8; it was converted while loading",
-                )
-                .hint("save it as UTF-8 in your editor so every tool reads it the same way"),
-            );
+            problems.push(Problem::warning(rel, 1, ProblemCode::ConvertedFromGbk));
             t
         }
         Decoded::Binary => {
-            problems.push(Problem::warning(
-                rel,
-                1,
-                "skipped: file looks binary (contains NUL bytes)",
-            ));
+            problems.push(Problem::warning(rel, 1, ProblemCode::BinaryFile));
             return (None, problems);
         }
         Decoded::Unknown => {
-            problems.push(
-                Problem::error(rel, 1, "skipped: file is neither UTF-8 nor GB18030 text")
-                    .hint("re-save the file as UTF-8"),
-            );
+            problems.push(Problem::error(rel, 1, ProblemCode::NotText));
             return (None, problems);
         }
     };
     if let Some(line) = conflict_marker_line(&text) {
-        problems.push(
-            Problem::error(rel, line, "unresolved git merge conflict (`<<<<<<<` marker); the file was not loaded")
-                .hint("keep the text you want, delete the `<<<<<<<`, `=======` and `>>>>>>>` lines, save, then sync again"),
-        );
+        problems.push(Problem::error(rel, line, ProblemCode::MergeConflict));
         return (None, problems);
     }
     let split = match front_matter::split(&text) {
         Ok(s) => s,
         Err(SplitError::Missing) => {
-            problems.push(
-                Problem::error(rel, 1, "no front matter")
-                    .hint("start the file with a `---` line, then `kind:` and `title:`, then another `---` line"),
-            );
+            problems.push(Problem::error(rel, 1, ProblemCode::NoFrontMatter));
             return (None, problems);
         }
         Err(SplitError::Unclosed) => {
-            problems.push(
-                Problem::error(rel, 1, "front matter is not closed")
-                    .hint("add a line with `---` after the last front matter field"),
-            );
+            problems.push(Problem::error(rel, 1, ProblemCode::FrontMatterNotClosed));
             return (None, problems);
         }
     };
@@ -337,32 +308,25 @@ pub fn conflict_marker_line(text: &str) -> Option<usize> {
 fn warn_markup(rel: &str, doc: &Document, problems: &mut Vec<Problem>) {
     for (i, line) in doc.body.lines().enumerate() {
         if markdown::looks_dangerous(line) {
-            problems.push(
-                Problem::warning(rel, doc.body_line + i, "script, event handler or javascript: link in the body; it is removed when shown")
-                    .hint("content cannot run code; remove it"),
-            );
+            problems.push(Problem::warning(
+                rel,
+                doc.body_line + i,
+                ProblemCode::ScriptInBody,
+            ));
         }
     }
 }
 
 /// The problem of a file whose id another file (`other`, a path) already uses.
 pub fn duplicate_id_problem(path: &str, id: &str, other: &str) -> Problem {
-    Problem::error(
-        path,
-        1,
-        format!("duplicate id `{id}`: already used by {other}; this file was not loaded"),
-    )
-    .hint("give one of the two files a different `id:` (or remove `id:` to use the file path)")
+    Problem::error(path, 1, ProblemCode::DuplicateId)
+        .arg("id", id)
+        .arg("other", other)
 }
 
 /// The problem of a `[[link]]` to an id no document has.
 pub fn broken_link_problem(path: &str, link: &Link) -> Problem {
-    Problem::error(
-        path,
-        link.line,
-        format!("broken link [[{}]]: no document has this id", link.target),
-    )
-    .hint("a document's id is its `id:` or its path without `.md`, e.g. [[rules/law-7day-return]]")
+    Problem::error(path, link.line, ProblemCode::BrokenLink).arg("target", &link.target)
 }
 
 fn dedupe_ids(out: &mut LoadedContent) {

@@ -8,6 +8,7 @@ mod decode;
 mod front_matter;
 mod loader;
 mod model;
+mod problem;
 
 pub use chrono::NaiveDate;
 pub use decode::{Decoded, MAX_FILE_BYTES, decode_text};
@@ -15,6 +16,8 @@ pub use loader::{
     FileKey, LoadedContent, Reuse, Seen, body_of, broken_link_problem, conflict_marker_line,
     duplicate_id_problem, load, load_file_text, load_with,
 };
-pub use model::{
-    CaseMeta, Document, Kind, Link, Phrase, Platform, Problem, RuleMeta, Severity, parse_date,
+pub use model::{CaseMeta, Document, Kind, Link, Phrase, Platform, RuleMeta, Severity, parse_date};
+pub use problem::{
+    Problem, ProblemCode, ProblemTemplate, fill as fill_problem_template,
+    typescript as problem_typescript,
 };

@@ -272,7 +272,7 @@ impl Document {
     }
 }
 
-/// How serious a [`Problem`] is.
+/// How serious a [`Problem`](super::Problem) is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
 #[serde(rename_all = "snake_case")]
@@ -292,73 +292,6 @@ impl fmt::Display for Severity {
     }
 }
 
-/// Something wrong with one content file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export)]
-pub struct Problem {
-    /// Path relative to the content root, `/`-separated.
-    pub path: String,
-    /// 1-based line (1 when the problem concerns the whole file).
-    pub line: usize,
-    /// Error or warning.
-    pub severity: Severity,
-    /// What is wrong.
-    pub message: String,
-    /// How to fix it.
-    pub hint: Option<String>,
-    /// The front-matter field it is about (`title`, `kind`, `platform` …), for the editor to put
-    /// the message beside that field; `None` for the file as a whole or the body.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub field: Option<String>,
-}
-
-impl Problem {
-    pub(crate) fn error(path: &str, line: usize, message: impl Into<String>) -> Self {
-        Problem {
-            path: path.to_string(),
-            line: line.max(1),
-            severity: Severity::Error,
-            message: message.into(),
-            hint: None,
-            field: None,
-        }
-    }
-
-    pub(crate) fn warning(path: &str, line: usize, message: impl Into<String>) -> Self {
-        Problem {
-            severity: Severity::Warning,
-            ..Problem::error(path, line, message)
-        }
-    }
-
-    /// Names the front-matter field the problem is about.
-    pub(crate) fn field(mut self, field: &str) -> Self {
-        self.field = Some(field.to_string());
-        self
-    }
-
-    pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
-        self
-    }
-}
-
-impl fmt::Display for Problem {
-    /// `path:line: error: message (hint)`, the format of compilers and linters.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: {}: {}",
-            self.path, self.line, self.severity, self.message
-        )?;
-        if let Some(h) = &self.hint {
-            write!(f, " (hint: {h})")?;
-        }
-        Ok(())
-    }
-}
-
 /// Parses `YYYY-MM-DD` (also `YYYY/MM/DD` and `YYYY年M月D日`).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
@@ -370,6 +303,7 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::{Problem, ProblemCode};
 
     #[test]
     fn platforms_parse_codes_and_chinese_names() {
@@ -420,10 +354,11 @@ mod tests {
 
     #[test]
     fn problems_print_like_a_compiler() {
-        let p = Problem::error("rules/a.md", 3, "unknown platform `amazon`").hint("use taobao …");
+        let p =
+            Problem::error("rules/a.md", 3, ProblemCode::UnknownPlatform).arg("value", "amazon");
         assert_eq!(
             p.to_string(),
-            "rules/a.md:3: error: unknown platform `amazon` (hint: use taobao …)"
+            "rules/a.md:3: error: unknown platform `amazon` (hint: use taobao, tmall, pdd, jd, vip, douyin (or 淘宝, 天猫, 拼多多, 京东, 唯品会, 抖音))"
         );
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::content::{Decoded, Problem, decode_text};
+use crate::content::{Decoded, Problem, ProblemCode, decode_text};
 
 /// Where the lexicon lives, relative to the content root.
 pub const LEXICON_PATH: &str = "scoring/lexicon.yaml";
@@ -67,12 +67,7 @@ impl Lexicon {
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(_) => {
-                let p = Problem::warning(
-                    LEXICON_PATH,
-                    1,
-                    "no scoring lexicon; a minimal built-in one is used",
-                )
-                .hint("add scoring/lexicon.yaml (see docs/content-format.md)");
+                let p = Problem::warning(LEXICON_PATH, 1, ProblemCode::NoLexicon);
                 return (Lexicon::builtin(), vec![p]);
             }
         };
@@ -81,7 +76,7 @@ impl Lexicon {
             _ => {
                 return (
                     Lexicon::builtin(),
-                    vec![Problem::error(LEXICON_PATH, 1, "lexicon is not UTF-8 text")],
+                    vec![Problem::error(LEXICON_PATH, 1, ProblemCode::LexiconNotText)],
                 );
             }
         };
@@ -96,18 +91,17 @@ impl Lexicon {
                 let mut problems = Vec::new();
                 for name in &l.default_elements {
                     if !l.elements.contains_key(name) {
-                        problems.push(Problem::error(
-                            LEXICON_PATH,
-                            1,
-                            format!("default element `{name}` is not defined under `elements`"),
-                        ));
+                        problems.push(
+                            Problem::error(LEXICON_PATH, 1, ProblemCode::UndefinedDefaultElement)
+                                .arg("name", name),
+                        );
                     }
                 }
                 (l, problems)
             }
             Ok(None) => (
                 Lexicon::builtin(),
-                vec![Problem::error(LEXICON_PATH, 1, "lexicon is empty")],
+                vec![Problem::error(LEXICON_PATH, 1, ProblemCode::LexiconEmpty)],
             ),
             Err(e) => {
                 let line = e.location().map_or(1, |l| l.line() as usize);
@@ -115,11 +109,10 @@ impl Lexicon {
                 let msg = msg.lines().next().unwrap_or("").to_string();
                 (
                     Lexicon::builtin(),
-                    vec![Problem::error(
-                        LEXICON_PATH,
-                        line,
-                        format!("malformed lexicon: {msg}"),
-                    )],
+                    vec![
+                        Problem::error(LEXICON_PATH, line, ProblemCode::MalformedLexicon)
+                            .arg("detail", msg),
+                    ],
                 )
             }
         }

@@ -16,6 +16,6 @@ pub use schedule::{
     progress, rating_for, review,
 };
 pub use score::{
-    BannedHit, Component, ElementHit, FactHit, Missing, ScoreBreakdown, Timing, UPSELL_ELEMENT,
-    bigram_f1, score,
+    BannedHit, Component, ComponentName, ElementHit, FactHit, Missing, MissingKind, ScoreBreakdown,
+    Timing, UPSELL_ELEMENT, bigram_f1, score,
 };

@@ -49,14 +49,31 @@ pub struct ElementHit {
     pub label: String,
     /// The text of the reply that matched.
     pub matched: String,
+    /// Where it is in the reply: `[start, end)` in UTF-16 code units (JavaScript string indexes).
+    pub start: u32,
+    /// End of the match (exclusive).
+    pub end: u32,
+}
+
+/// What kind of thing a reply lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum MissingKind {
+    /// A reply element of the lexicon (greeting, apology, action …).
+    Element,
+    /// A fact of the drill's rubric.
+    Fact,
+    /// The product to recommend in a 关联销售 drill.
+    Upsell,
 }
 
 /// Something a good reply has and this one lacks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Missing {
-    /// `element`, `fact` or `upsell`.
-    pub kind: String,
+    /// Element, fact or upsell.
+    pub kind: MissingKind,
     /// Element name or fact text.
     pub name: String,
     /// What to add: example words for elements, the accepted phrasings for facts.
@@ -73,6 +90,10 @@ pub struct BannedHit {
     pub group: String,
     /// The word found.
     pub word: String,
+    /// Where it is in the reply: `[start, end)` in UTF-16 code units.
+    pub start: u32,
+    /// End of the match (exclusive).
+    pub end: u32,
     /// Points taken off.
     pub penalty: u32,
 }
@@ -85,16 +106,50 @@ pub struct FactHit {
     pub text: String,
     /// The text of the reply that matched.
     pub matched: String,
+    /// Where it is in the reply: `[start, end)` in UTF-16 code units.
+    pub start: u32,
+    /// End of the match (exclusive).
+    pub end: u32,
     /// Its rule.
     pub rule: Option<String>,
+}
+
+/// The parts a score is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ComponentName {
+    /// Reply elements found.
+    Elements,
+    /// Rubric facts stated.
+    Facts,
+    /// Closeness to the nearest reference reply.
+    Similarity,
+    /// Answered within the time limit.
+    Speed,
+    /// Penalised words (negative).
+    Penalty,
+}
+
+impl ComponentName {
+    /// The snake_case name (as serialised).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComponentName::Elements => "elements",
+            ComponentName::Facts => "facts",
+            ComponentName::Similarity => "similarity",
+            ComponentName::Speed => "speed",
+            ComponentName::Penalty => "penalty",
+        }
+    }
 }
 
 /// Points of one part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Component {
-    /// `elements`, `facts`, `similarity`, `speed` or `penalty`.
-    pub name: String,
+    /// Which part.
+    pub name: ComponentName,
     /// Points earned (negative for penalties).
     pub points: f64,
     /// Points possible.
@@ -158,24 +213,79 @@ pub fn bigram_f1(a: &str, b: &str) -> f64 {
     2.0 * p * r / (p + r)
 }
 
-/// The first pattern found in `reply` (case-insensitive for ASCII), returned as it appears.
-fn find_any<'a>(reply_lower: &str, reply: &'a str, patterns: &[String]) -> Option<&'a str> {
-    let mut best: Option<(usize, usize)> = None;
-    for p in patterns {
-        let p = p.to_lowercase();
-        if p.is_empty() {
-            continue;
-        }
-        if let Some(i) = reply_lower.find(&p) {
-            // Prefer the longest match: it explains best what counted.
-            if best.is_none_or(|(_, len)| p.len() > len) {
-                best = Some((i, p.len()));
-            }
+/// One character lowercased when that gives one character (so positions stay aligned).
+fn fold(c: char) -> char {
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) => l,
+        _ => c,
+    }
+}
+
+/// A reply prepared for matching: its characters case-folded one to one, with their offsets.
+struct Reply<'a> {
+    text: &'a str,
+    folded: Vec<char>,
+    /// Byte offset of each character, and the text's length at the end.
+    bytes: Vec<usize>,
+}
+
+impl<'a> Reply<'a> {
+    fn new(text: &'a str) -> Self {
+        let (bytes, folded): (Vec<usize>, Vec<char>) =
+            text.char_indices().map(|(i, c)| (i, fold(c))).unzip();
+        let mut bytes = bytes;
+        bytes.push(text.len());
+        Reply {
+            text,
+            folded,
+            bytes,
         }
     }
-    // ASCII lowercasing keeps byte offsets; for other text `to_lowercase` rarely changes length,
-    // and when it does we fall back to the pattern's length in the original.
-    best.and_then(|(i, len)| reply.get(i..i + len))
+
+    /// The first occurrence of `pattern` (case-insensitive), as a character range.
+    fn find(&self, pattern: &str) -> Option<(usize, usize)> {
+        let needle: Vec<char> = pattern.chars().map(fold).collect();
+        if needle.is_empty() || needle.len() > self.folded.len() {
+            return None;
+        }
+        self.folded
+            .windows(needle.len())
+            .position(|w| w == needle.as_slice())
+            .map(|i| (i, i + needle.len()))
+    }
+
+    /// The longest of `patterns` found (it explains best what counted), first on a tie.
+    fn find_any(&self, patterns: &[String]) -> Option<Match<'a>> {
+        let mut best: Option<(usize, usize)> = None;
+        for p in patterns {
+            if let Some((s, e)) = self.find(p)
+                && best.is_none_or(|(bs, be)| e - s > be - bs)
+            {
+                best = Some((s, e));
+            }
+        }
+        best.map(|(s, e)| {
+            let text = &self.text[self.bytes[s]..self.bytes[e]];
+            let utf16 = |chars: usize| -> u32 {
+                let units: usize = self.text[..self.bytes[chars]].encode_utf16().count();
+                u32::try_from(units).unwrap_or(u32::MAX)
+            };
+            Match {
+                text,
+                start: utf16(s),
+                end: utf16(e),
+            }
+        })
+    }
+}
+
+/// A pattern found in the reply, as it appears there.
+struct Match<'a> {
+    text: &'a str,
+    /// UTF-16 code units.
+    start: u32,
+    end: u32,
 }
 
 /// Scores `reply` for `drill`.
@@ -185,7 +295,7 @@ pub fn score(
     reply: &str,
     timing: Option<Timing>,
 ) -> ScoreBreakdown {
-    let reply_lower = reply.to_lowercase();
+    let prepared = Reply::new(reply);
     let mut elements = Vec::new();
     let mut missing = Vec::new();
 
@@ -200,14 +310,16 @@ pub fn score(
             continue;
         };
         required_count += 1;
-        match find_any(&reply_lower, reply, &def.patterns) {
+        match prepared.find_any(&def.patterns) {
             Some(m) => elements.push(ElementHit {
                 name: name.clone(),
                 label: def.label.clone(),
-                matched: m.to_string(),
+                matched: m.text.to_string(),
+                start: m.start,
+                end: m.end,
             }),
             None => missing.push(Missing {
-                kind: "element".into(),
+                kind: MissingKind::Element,
                 name: name.clone(),
                 hint: def
                     .patterns
@@ -229,14 +341,16 @@ pub fn score(
                 .filter(|w| w.chars().count() >= 2)
                 .map(String::from),
         );
-        match find_any(&reply_lower, reply, &patterns) {
+        match prepared.find_any(&patterns) {
             Some(m) => elements.push(ElementHit {
                 name: UPSELL_ELEMENT.into(),
                 label: UPSELL_ELEMENT.into(),
-                matched: m.to_string(),
+                matched: m.text.to_string(),
+                start: m.start,
+                end: m.end,
             }),
             None => missing.push(Missing {
-                kind: "upsell".into(),
+                kind: MissingKind::Upsell,
                 name: UPSELL_ELEMENT.into(),
                 hint: upsell.clone(),
                 rule: None,
@@ -251,14 +365,16 @@ pub fn score(
         } else {
             f.r#match.clone()
         };
-        match find_any(&reply_lower, reply, &phrasings) {
+        match prepared.find_any(&phrasings) {
             Some(m) => facts.push(FactHit {
                 text: f.text.clone(),
-                matched: m.to_string(),
+                matched: m.text.to_string(),
+                start: m.start,
+                end: m.end,
                 rule: f.rule.clone(),
             }),
             None => missing.push(Missing {
-                kind: "fact".into(),
+                kind: MissingKind::Fact,
                 name: f.text.clone(),
                 hint: phrasings.join(" / "),
                 rule: f.rule.clone(),
@@ -268,10 +384,12 @@ pub fn score(
 
     let mut banned = Vec::new();
     for (group, b) in &lexicon.banned {
-        if let Some(m) = find_any(&reply_lower, reply, &b.patterns) {
+        if let Some(m) = prepared.find_any(&b.patterns) {
             banned.push(BannedHit {
                 group: group.clone(),
-                word: m.to_string(),
+                word: m.text.to_string(),
+                start: m.start,
+                end: m.end,
                 penalty: b.penalty,
             });
         }
@@ -299,19 +417,19 @@ pub fn score(
         }
     };
     let mut components = vec![Component {
-        name: "elements".into(),
+        name: ComponentName::Elements,
         points: el_max * share(elements.len(), required_count),
         max: el_max,
     }];
     if has_facts {
         components.push(Component {
-            name: "facts".into(),
+            name: ComponentName::Facts,
             points: FACTS_MAX * share(facts.len(), drill.rubric.facts.len()),
             max: FACTS_MAX,
         });
     }
     components.push(Component {
-        name: "similarity".into(),
+        name: ComponentName::Similarity,
         points: SIMILARITY_MAX * (similarity / SIMILARITY_FULL_AT).min(1.0),
         max: SIMILARITY_MAX,
     });
@@ -325,7 +443,7 @@ pub fn score(
             (SPEED_MAX * (2.0 - t.total_ms / limit_ms)).clamp(0.0, SPEED_MAX)
         };
         components.push(Component {
-            name: "speed".into(),
+            name: ComponentName::Speed,
             points,
             max: SPEED_MAX,
         });
@@ -335,7 +453,7 @@ pub fn score(
     let penalty: u32 = banned.iter().map(|b| b.penalty).sum();
     if penalty > 0 {
         components.push(Component {
-            name: "penalty".into(),
+            name: ComponentName::Penalty,
             points: -f64::from(penalty),
             max: 0.0,
         });
@@ -415,6 +533,24 @@ mod tests {
     }
 
     #[test]
+    fn matches_carry_their_place_in_the_reply_as_javascript_indexes_it() {
+        // 😊 is two UTF-16 code units, so 感谢 starts at 5, not 4; `VIP` matches `vip`.
+        let reply = "😊亲，VIP感谢支持";
+        let r = Reply::new(reply);
+        let m = r.find_any(&["感谢".into(), "vip".into(), "vip感谢".into()]);
+        let m = m.expect("found");
+        assert_eq!((m.text, m.start, m.end), ("VIP感谢", 4, 9));
+        let utf16: Vec<u16> = reply.encode_utf16().collect();
+        assert_eq!(String::from_utf16_lossy(&utf16[4..9]), "VIP感谢");
+        assert!(r.find_any(&["".into(), "没有".into()]).is_none());
+        let b = score(&drill(), &lexicon(), reply, None);
+        for e in &b.elements {
+            let (s, e2) = (e.start as usize, e.end as usize);
+            assert_eq!(String::from_utf16_lossy(&utf16[s..e2]), e.matched);
+        }
+    }
+
+    #[test]
     fn banned_words_cost_their_penalty_and_are_named() {
         let plain = score(&drill(), &lexicon(), "亲，这款价格很实惠，感谢支持", None);
         let banned = score(&drill(), &lexicon(), "亲，这款全网最低价，感谢支持", None);
@@ -423,6 +559,8 @@ mod tests {
             vec![BannedHit {
                 group: "极限词".into(),
                 word: "全网最低".into(),
+                start: 4,
+                end: 8,
                 penalty: 15
             }]
         );
@@ -466,7 +604,7 @@ mod tests {
             without
                 .missing
                 .iter()
-                .any(|m| m.kind == "fact" && m.rule.as_deref() == Some("rules/x"))
+                .any(|m| m.kind == MissingKind::Fact && m.rule.as_deref() == Some("rules/x"))
         );
         assert!(with.score > without.score);
         let slow = score(
@@ -481,7 +619,7 @@ mod tests {
         let speed = |b: &ScoreBreakdown| {
             b.components
                 .iter()
-                .find(|c| c.name == "speed")
+                .find(|c| c.name == ComponentName::Speed)
                 .map(|c| c.points)
         };
         assert_eq!(speed(&with), Some(15.0));

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use jieba_rs::Jieba;
 
-use crate::content::{Problem, decode_text};
+use crate::content::{Problem, ProblemCode, decode_text};
 
 /// Where the dictionary files live, relative to the content root.
 pub const USER_DICT_PATH: &str = "dict/userdict.txt";
@@ -52,12 +52,8 @@ impl Dictionary {
                     Ok(f) => Some(f),
                     Err(_) => {
                         problems.push(
-                            Problem::warning(
-                                USER_DICT_PATH,
-                                i + 1,
-                                format!("frequency `{f}` is not a number"),
-                            )
-                            .hint("write `词语 [频率] [词性]`, e.g. `催发货 2000 n`"),
+                            Problem::warning(USER_DICT_PATH, i + 1, ProblemCode::BadFrequency)
+                                .arg("value", f),
                         );
                         None
                     }
@@ -85,14 +81,11 @@ impl Dictionary {
             match rhs {
                 None => {
                     if left.len() < 2 {
-                        problems.push(
-                            Problem::warning(
-                                SYNONYMS_PATH,
-                                i + 1,
-                                "a synonym line needs at least two terms",
-                            )
-                            .hint("write `催发货, 催单, 什么时候发货` or `a => b`"),
-                        );
+                        problems.push(Problem::warning(
+                            SYNONYMS_PATH,
+                            i + 1,
+                            ProblemCode::SynonymTooShort,
+                        ));
                         continue;
                     }
                     for t in &left {
@@ -106,7 +99,7 @@ impl Dictionary {
                         problems.push(Problem::warning(
                             SYNONYMS_PATH,
                             i + 1,
-                            "`=>` needs terms on both sides",
+                            ProblemCode::SynonymArrowEmpty,
                         ));
                         continue;
                     }
@@ -202,17 +195,13 @@ fn read(root: &Path, rel: &str, problems: &mut Vec<Problem>) -> String {
         Ok(bytes) => match decode_text(&bytes) {
             crate::content::Decoded::Utf8(s) | crate::content::Decoded::Gb18030(s) => s,
             _ => {
-                problems.push(Problem::error(
-                    rel,
-                    1,
-                    "dictionary file is not UTF-8 text; ignored",
-                ));
+                problems.push(Problem::error(rel, 1, ProblemCode::DictionaryNotText));
                 String::new()
             }
         },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => {
-            problems.push(Problem::error(rel, 1, format!("cannot read: {e}")));
+            problems.push(Problem::error(rel, 1, ProblemCode::CannotRead).arg("detail", e));
             String::new()
         }
     }

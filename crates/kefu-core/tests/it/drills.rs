@@ -1,7 +1,7 @@
 //! Drill scoring calibration and the practice round trip, on the shipped content.
 
 use kefu_core::drill::{EventKind, InputEvent, score};
-use kefu_core::practice::{SubmitRequest, Trainer};
+use kefu_core::practice::{DiffOp, SubmitRequest, Trainer};
 use kefu_core::store::{DrillMode, Store};
 use serde::Deserialize;
 
@@ -201,7 +201,10 @@ fn a_practice_round_trip_is_scored_stored_and_scheduled() {
         .expect("accuracy");
     let a = acc.accuracy.expect("accuracy value");
     assert!(a < 1.0 && a > 0.9, "{a}");
-    assert!(acc.diff.iter().any(|d| d.op == "missing") && acc.diff.iter().any(|d| d.op == "extra"));
+    assert!(
+        acc.diff.iter().any(|d| d.op == DiffOp::Missing)
+            && acc.diff.iter().any(|d| d.op == DiffOp::Extra)
+    );
     assert_eq!(
         trainer.progress().expect("progress").points.len(),
         1,

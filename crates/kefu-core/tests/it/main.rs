@@ -7,5 +7,6 @@ mod search;
 mod semantic;
 mod shipped_content;
 mod sync;
+mod ui_fixtures;
 mod util;
 mod workspace;

@@ -13,6 +13,14 @@ group: string,
  */
 word: string, 
 /**
+ * Where it is in the reply: `[start, end)` in UTF-16 code units.
+ */
+start: number, 
+/**
+ * End of the match (exclusive).
+ */
+end: number, 
+/**
  * Points taken off.
  */
 penalty: number, };

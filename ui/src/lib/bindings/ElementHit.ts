@@ -15,4 +15,12 @@ label: string,
 /**
  * The text of the reply that matched.
  */
-matched: string, };
+matched: string, 
+/**
+ * Where it is in the reply: `[start, end)` in UTF-16 code units (JavaScript string indexes).
+ */
+start: number, 
+/**
+ * End of the match (exclusive).
+ */
+end: number, };

@@ -13,6 +13,14 @@ text: string,
  */
 matched: string, 
 /**
+ * Where it is in the reply: `[start, end)` in UTF-16 code units.
+ */
+start: number, 
+/**
+ * End of the match (exclusive).
+ */
+end: number, 
+/**
  * Its rule.
  */
 rule: string | null, };
