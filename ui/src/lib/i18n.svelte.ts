@@ -1,10 +1,12 @@
 // A small typed dictionary. Every UI string goes through `t`. Chinese is the default; English is
 // the switch in Settings. `en` must have exactly the keys of `zh` (a missing key is a tsc error).
 
+import type { ComponentName } from "./bindings/ComponentName";
 import type { DrillMode } from "./bindings/DrillMode";
 import type { ErrorKind } from "./bindings/ErrorKind";
 import type { Kind } from "./bindings/Kind";
 import type { Language } from "./bindings/Language";
+import type { MissingKind } from "./bindings/MissingKind";
 import type { Persona } from "./bindings/Persona";
 import type { PlanReason } from "./bindings/PlanReason";
 import type { Platform } from "./bindings/Platform";
@@ -779,8 +781,8 @@ export const modeLabel = (m: DrillMode): string => t(`mode_${m}`);
 export const modeHint = (m: DrillMode): string => t(`modeHint_${m}`);
 export const planReasonLabel = (r: PlanReason): string => t(`reason_${r}`);
 export const personaLabel = (p: Persona): string => t(`persona_${p}`);
-/** Score components (`elements`, `facts` …); an unknown name is shown as it is. */
-export function componentLabel(name: string): string {
-  const key = `comp_${name}`;
-  return key in zh ? t(key as MessageKey) : name;
-}
+/** Score components (`elements`, `facts` …). */
+export const componentLabel = (name: ComponentName): string => t(`comp_${name}`);
+/** What a reply lacks: 要素, 事实 or 关联推荐. */
+export const missingLabel = (kind: MissingKind): string =>
+  t(kind === "fact" ? "factTag" : kind === "upsell" ? "upsellTag" : "elementTag");

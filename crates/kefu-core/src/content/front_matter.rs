@@ -31,9 +31,20 @@ pub(crate) enum SplitError {
     Unclosed,
 }
 
+/// Lines that open a front matter (trailing whitespace ignored). The editor's splitter is built
+/// from these two lists and checked against [`split`] on shared cases (`frontMatter.ts`).
+pub(crate) const OPENING_FENCES: &[&str] = &["---"];
+/// Lines that close it: YAML's document end `...` as well as `---`.
+pub(crate) const CLOSING_FENCES: &[&str] = &["---", "..."];
+
 fn is_fence(line: &str, closing: bool) -> bool {
     let t = line.trim_end();
-    t == "---" || (closing && t == "...")
+    let fences = if closing {
+        CLOSING_FENCES
+    } else {
+        OPENING_FENCES
+    };
+    fences.contains(&t)
 }
 
 /// Splits `text` (newlines already normalised) into front matter and body.
@@ -311,17 +322,7 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
     };
 
     let date = |field: &str, v: Option<Spanned<String>>, problems: &mut Vec<Problem>| {
-        let v = v?;
-        let d = parse_date(&v.value);
-        if d.is_none() {
-            problems.push(
-                Problem::error(rel, at(v.referenced.line()), ProblemCode::BadDate)
-                    .arg("field", field)
-                    .arg("value", &v.value)
-                    .field(field),
-            );
-        }
-        d
+        date_field(rel, &at, field, v, problems)
     };
     let updated = date("updated", raw.updated, &mut problems);
     let created = date("created", raw.created, &mut problems);
@@ -339,54 +340,10 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
     }
     platforms.sort();
 
-    let mut phrases = Vec::new();
-    if let Some(list) = raw.phrases {
-        if kind != Kind::Playbook {
-            problems.push(
-                Problem::warning(
-                    rel,
-                    at(list.first().map(|p| p.referenced.line()).unwrap_or(1)),
-                    ProblemCode::PhrasesOutsidePlaybook,
-                )
-                .field("phrases"),
-            );
-        }
-        for (i, p) in list.into_iter().enumerate() {
-            let line = at(p.referenced.line());
-            let RawPhrase { code, text, when } = p.value;
-            let text = text.unwrap_or_default().0.trim().to_string();
-            if text.is_empty() {
-                problems.push(
-                    Problem::error(rel, line, ProblemCode::PhraseWithoutText)
-                        .arg("n", i + 1)
-                        .field("phrases"),
-                );
-                continue;
-            }
-            let code = code.unwrap_or_default().0.trim().to_string();
-            if code.is_empty() {
-                problems.push(
-                    Problem::warning(rel, line, ProblemCode::PhraseWithoutCode)
-                        .arg("n", i + 1)
-                        .field("phrases"),
-                );
-            } else if let Some(dup) = phrases
-                .iter()
-                .find(|q: &&Phrase| q.code.eq_ignore_ascii_case(&code))
-            {
-                problems.push(
-                    Problem::error(rel, line, ProblemCode::DuplicatePhraseCode)
-                        .arg("code", &dup.code)
-                        .field("phrases"),
-                );
-            }
-            phrases.push(Phrase {
-                code,
-                text,
-                when: when.unwrap_or_default().trim().to_string(),
-            });
-        }
-    }
+    let phrases = raw
+        .phrases
+        .map(|list| phrases_of(rel, &at, kind, list, &mut problems))
+        .unwrap_or_default();
 
     let mut case = None;
     let mut rule = None;
@@ -412,34 +369,14 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
             });
         }
         Kind::Rule => {
-            let mut meta = RuleMeta::default();
-            match raw.platform {
-                None => problems.push(
-                    Problem::error(rel, 1, ProblemCode::RuleWithoutPlatform).field("platform"),
-                ),
-                Some(p) if is_law(&p.value) => meta.is_law = true,
-                Some(p) => match Platform::parse(&p.value) {
-                    Some(pl) => {
-                        meta.platform = Some(pl);
-                        if platforms.is_empty() {
-                            platforms.push(pl);
-                        }
-                    }
-                    None => problems.push(unknown_platform(rel, at(p.referenced.line()), &p.value)),
-                },
-            }
-            meta.effective = date("effective", raw.effective, &mut problems);
-            meta.reviewed = date("reviewed", raw.reviewed, &mut problems);
-            meta.source = raw
-                .source
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty());
-            if meta.source.is_none() {
-                problems
-                    .push(Problem::warning(rel, 1, ProblemCode::RuleWithoutSource).field("source"));
-            }
-            meta.review_every_days = raw.review_every_days.map(|d| d.value);
-            rule = Some(meta);
+            let fields = RawRule {
+                platform: raw.platform,
+                effective: raw.effective,
+                reviewed: raw.reviewed,
+                source: raw.source,
+                review_every_days: raw.review_every_days,
+            };
+            rule = Some(rule_meta(rel, &at, fields, &mut platforms, &mut problems));
         }
         Kind::Drill => match serde_saphyr::from_str::<Option<RawDrill>>(split.yaml) {
             Ok(raw_drill) => {
@@ -502,6 +439,129 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
         doc: Some(doc),
         problems,
     }
+}
+
+/// The reply phrases of a playbook, with a problem for each one that cannot be used.
+fn phrases_of(
+    rel: &str,
+    at: &dyn Fn(u64) -> usize,
+    kind: Kind,
+    list: Vec<Spanned<RawPhrase>>,
+    problems: &mut Vec<Problem>,
+) -> Vec<Phrase> {
+    let mut phrases = Vec::new();
+    if kind != Kind::Playbook {
+        problems.push(
+            Problem::warning(
+                rel,
+                at(list.first().map(|p| p.referenced.line()).unwrap_or(1)),
+                ProblemCode::PhrasesOutsidePlaybook,
+            )
+            .field("phrases"),
+        );
+    }
+    for (i, p) in list.into_iter().enumerate() {
+        let line = at(p.referenced.line());
+        let RawPhrase { code, text, when } = p.value;
+        let text = text.unwrap_or_default().0.trim().to_string();
+        if text.is_empty() {
+            problems.push(
+                Problem::error(rel, line, ProblemCode::PhraseWithoutText)
+                    .arg("n", i + 1)
+                    .field("phrases"),
+            );
+            continue;
+        }
+        let code = code.unwrap_or_default().0.trim().to_string();
+        if code.is_empty() {
+            problems.push(
+                Problem::warning(rel, line, ProblemCode::PhraseWithoutCode)
+                    .arg("n", i + 1)
+                    .field("phrases"),
+            );
+        } else if let Some(dup) = phrases
+            .iter()
+            .find(|q: &&Phrase| q.code.eq_ignore_ascii_case(&code))
+        {
+            problems.push(
+                Problem::error(rel, line, ProblemCode::DuplicatePhraseCode)
+                    .arg("code", &dup.code)
+                    .field("phrases"),
+            );
+        }
+        phrases.push(Phrase {
+            code,
+            text,
+            when: when.unwrap_or_default().trim().to_string(),
+        });
+    }
+    phrases
+}
+
+/// The front-matter fields only rules have.
+struct RawRule {
+    platform: Option<Spanned<String>>,
+    effective: Option<Spanned<String>>,
+    reviewed: Option<Spanned<String>>,
+    source: Option<Text>,
+    review_every_days: Option<Spanned<u32>>,
+}
+
+/// A rule's own fields: platform (or a PRC law), effective and review dates, source.
+fn rule_meta(
+    rel: &str,
+    at: &dyn Fn(u64) -> usize,
+    raw: RawRule,
+    platforms: &mut Vec<Platform>,
+    problems: &mut Vec<Problem>,
+) -> RuleMeta {
+    let mut meta = RuleMeta::default();
+    match raw.platform {
+        None => problems
+            .push(Problem::error(rel, 1, ProblemCode::RuleWithoutPlatform).field("platform")),
+        Some(p) if is_law(&p.value) => meta.is_law = true,
+        Some(p) => match Platform::parse(&p.value) {
+            Some(pl) => {
+                meta.platform = Some(pl);
+                if platforms.is_empty() {
+                    platforms.push(pl);
+                }
+            }
+            None => problems.push(unknown_platform(rel, at(p.referenced.line()), &p.value)),
+        },
+    }
+    meta.effective = date_field(rel, at, "effective", raw.effective, problems);
+    meta.reviewed = date_field(rel, at, "reviewed", raw.reviewed, problems);
+    meta.source = raw
+        .source
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    if meta.source.is_none() {
+        problems.push(Problem::warning(rel, 1, ProblemCode::RuleWithoutSource).field("source"));
+    }
+    meta.review_every_days = raw.review_every_days.map(|d| d.value);
+    meta
+}
+
+/// A date field, with a problem when it does not parse.
+fn date_field(
+    rel: &str,
+    at: &dyn Fn(u64) -> usize,
+    field: &str,
+    v: Option<Spanned<String>>,
+    problems: &mut Vec<Problem>,
+) -> Option<chrono::NaiveDate> {
+    let v = v?;
+    let d = parse_date(&v.value);
+    if d.is_none() {
+        problems.push(
+            Problem::error(rel, at(v.referenced.line()), ProblemCode::BadDate)
+                .arg("field", field)
+                .arg("value", &v.value)
+                .field(field),
+        );
+    }
+    d
 }
 
 /// 1-based line (within the YAML) of the first line at or after `key:` that contains `value`.
@@ -733,6 +793,63 @@ mod tests {
             Ok(s) => parse("playbooks/x.md", &s, 0),
             Err(e) => panic!("split failed: {e:?}"),
         }
+    }
+
+    /// Writes `frontMatter.ts` for the editor: the fence lists and what [`split`] says on a set
+    /// of cases, which the editor's splitter must reproduce (ui/src/lib/editor/frontmatter.test.ts;
+    /// `make test` checks the file is committed).
+    #[test]
+    fn the_editor_gets_the_fences_and_the_cases() {
+        let cases = [
+            "---\nkind: rule\ntitle: 规则\n---\n正文\n",
+            "---\nkind: rule\n...\n正文\n",
+            "---   \nkind: rule\n---\t\nbody",
+            "---\n---\n",
+            "---\nkind: rule\n",
+            "kind: rule\n---\n",
+            "...\nkind: rule\n...\n",
+            "",
+            "---\r\nkind: rule\r\n---\r\nbody\r\n",
+            "---\ntitle: a\n----\n---\nb\n",
+            " ---\nkind: rule\n---\n",
+        ];
+        let json = |s: &str| serde_json::to_string(s).unwrap_or_default();
+        let list = |l: &[&str]| l.iter().map(|s| json(s)).collect::<Vec<_>>().join(", ");
+        let mut ts = String::from(
+            "// Generated by kefu-core (content/front_matter.rs); do not edit. `cargo test` rewrites it.\n\n",
+        );
+        ts.push_str(&format!(
+            "/** Lines that open a front matter (trailing whitespace ignored). */\nexport const OPENING_FENCES: readonly string[] = [{}];\n",
+            list(OPENING_FENCES)
+        ));
+        ts.push_str(&format!(
+            "/** Lines that close it. */\nexport const CLOSING_FENCES: readonly string[] = [{}];\n\n",
+            list(CLOSING_FENCES)
+        ));
+        ts.push_str("/** What core's splitter makes of each text: the YAML, the 1-based line where the body starts, or why it could not split. */\n");
+        ts.push_str("export const SPLIT_CASES: ReadonlyArray<{ text: string; yaml: string | null; body: string | null; bodyLine: number; error: \"missing\" | \"unclosed\" | null }> = [\n");
+        for text in cases {
+            let entry = match split(text) {
+                Ok(s) => format!(
+                    "yaml: {}, body: {}, bodyLine: {}, error: null",
+                    json(s.yaml),
+                    json(s.body),
+                    s.body_line
+                ),
+                Err(SplitError::Missing) => {
+                    "yaml: null, body: null, bodyLine: 0, error: \"missing\"".into()
+                }
+                Err(SplitError::Unclosed) => {
+                    "yaml: null, body: null, bodyLine: 0, error: \"unclosed\"".into()
+                }
+            };
+            ts.push_str(&format!("  {{ text: {}, {entry} }},\n", json(text)));
+        }
+        ts.push_str("];\n");
+        assert!(ts.contains("error: \"unclosed\""));
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../ui/src/lib/bindings/frontMatter.ts");
+        std::fs::write(path, ts).expect("write frontMatter.ts");
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod problem;
 
 pub use chrono::NaiveDate;
 pub use decode::{Decoded, MAX_FILE_BYTES, decode_text};
+pub(crate) use front_matter::split as split_front_matter;
 pub use loader::{
     FileKey, LoadedContent, Reuse, Seen, body_of, broken_link_problem, conflict_marker_line,
     duplicate_id_problem, load, load_file_text, load_with,

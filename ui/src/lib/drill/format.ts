@@ -3,6 +3,7 @@
 
 import type { DrillResult } from "../bindings/DrillResult";
 import type { Missing } from "../bindings/Missing";
+import type { MissingKind } from "../bindings/MissingKind";
 
 /** Milliseconds → seconds with one decimal ("2.5"); "—" for null. */
 export function seconds(ms: number | null | undefined): string {
@@ -64,64 +65,49 @@ export function clock(s: number): string {
 
 export type MarkTone = "element" | "fact" | "banned";
 export type MarkedSegment = { text: string; tone: MarkTone | null; label?: string };
+/** A span of the reply that counted: `[start, end)` in UTF-16 code units, as core reports it. */
+export type ReplyMark = { start: number; end: number; tone: MarkTone; label?: string };
 
 /**
- * Splits `reply` into plain and marked segments: each `matched` text is marked at its first
- * occurrence not already taken (case-insensitive), so the trainee sees what counted. Banned words
- * win over elements when they overlap.
+ * Splits `reply` into plain and marked segments at the ranges core found, so the trainee sees
+ * what counted. Where two ranges overlap, banned words win, then the longer span; a range outside
+ * the reply (a stale result) is ignored.
  */
-export function markReply(reply: string, marks: Array<{ text: string; tone: MarkTone; label?: string }>): MarkedSegment[] {
-  const chars = Array.from(reply);
-  const lowerChars = chars.map((c) => c.toLowerCase());
-  const owner: Array<number | null> = chars.map(() => null);
+export function markReply(reply: string, marks: ReplyMark[]): MarkedSegment[] {
+  const owner: Array<number | null> = Array.from({ length: reply.length }, () => null);
   const order = marks
     .map((m, i) => ({ ...m, i }))
-    .filter((m) => m.text !== "")
-    .sort((a, b) => Number(b.tone === "banned") - Number(a.tone === "banned") || Array.from(b.text).length - Array.from(a.text).length);
+    .filter((m) => m.start >= 0 && m.start < m.end && m.end <= reply.length)
+    .sort((a, b) => Number(b.tone === "banned") - Number(a.tone === "banned") || b.end - b.start - (a.end - a.start));
   for (const m of order) {
-    const needle = Array.from(m.text.toLowerCase());
-    for (let at = 0; at + needle.length <= chars.length; at++) {
-      let ok = true;
-      for (let k = 0; k < needle.length; k++) {
-        if (lowerChars[at + k] !== needle[k] || owner[at + k] !== null) {
-          ok = false;
-          break;
-        }
-      }
-      if (ok) {
-        for (let k = 0; k < needle.length; k++) owner[at + k] = m.i;
-        break;
-      }
-    }
+    if (owner.slice(m.start, m.end).some((o) => o !== null)) continue;
+    owner.fill(m.i, m.start, m.end);
   }
   const out: MarkedSegment[] = [];
-  for (let i = 0; i < chars.length; i++) {
-    const o = owner[i] ?? null;
-    const last = out[out.length - 1];
-    const lastOwner = i > 0 ? (owner[i - 1] ?? null) : undefined;
-    if (last && lastOwner === o) {
-      last.text += chars[i];
-    } else {
-      const m = o === null ? null : marks[o];
-      const seg: MarkedSegment = { text: chars[i] ?? "", tone: m ? m.tone : null };
-      if (m?.label) seg.label = m.label;
-      out.push(seg);
-    }
+  let from = 0;
+  for (let i = 1; i <= reply.length; i++) {
+    if (i < reply.length && owner[i] === owner[from]) continue;
+    const o = owner[from] ?? null;
+    const m = o === null ? null : marks[o];
+    const seg: MarkedSegment = { text: reply.slice(from, i), tone: m ? m.tone : null };
+    if (m?.label) seg.label = m.label;
+    out.push(seg);
+    from = i;
   }
   return out;
 }
 
 /** The marks of a result: elements and facts found, banned words. */
-export function resultMarks(r: DrillResult): Array<{ text: string; tone: MarkTone; label?: string }> {
+export function resultMarks(r: DrillResult): ReplyMark[] {
   return [
-    ...r.breakdown.elements.map((e) => ({ text: e.matched, tone: "element" as const, label: e.label })),
-    ...r.breakdown.facts.map((f) => ({ text: f.matched, tone: "fact" as const, label: f.text })),
-    ...r.breakdown.banned.map((b) => ({ text: b.word, tone: "banned" as const, label: b.group })),
+    ...r.breakdown.elements.map((e) => ({ start: e.start, end: e.end, tone: "element" as const, label: e.label })),
+    ...r.breakdown.facts.map((f) => ({ start: f.start, end: f.end, tone: "fact" as const, label: f.text })),
+    ...r.breakdown.banned.map((b) => ({ start: b.start, end: b.end, tone: "banned" as const, label: b.group })),
   ];
 }
 
 export type SummaryRow = { title: string; category: string; score: number; responseMs: number | null; totalMs: number };
-export type FixItem = { name: string; kind: string; hint: string; rule: string | null; count: number };
+export type FixItem = { name: string; kind: MissingKind; hint: string; rule: string | null; count: number };
 
 export type SessionSummary = {
   rows: SummaryRow[];

@@ -3,6 +3,7 @@
 // the `yaml` Document API so that every other key, the key order and comments stay as they were.
 
 import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } from "yaml";
+import { CLOSING_FENCES, OPENING_FENCES } from "../bindings/frontMatter";
 
 export type Split = {
   /** The YAML between the `---` lines (with its trailing newline), or null without front matter. */
@@ -13,31 +14,37 @@ export type Split = {
   bodyOffset: number;
   /** The text opens a front matter that is never closed. */
   unclosed: boolean;
+  /** The closing fence as it is written (`---` or `...`), so a rewrite keeps it. */
+  closer: string;
 };
 
-const isFence = (line: string | undefined) => line !== undefined && line.trimEnd() === "---";
+const isFence = (fences: readonly string[], line: string | undefined) =>
+  line !== undefined && fences.includes(line.trimEnd());
 
+/** Splits like core's loader (content/front_matter.rs, whose fences and cases are generated into
+ * bindings/frontMatter.ts and checked by frontmatter.test.ts). */
 export function splitFrontMatter(text: string): Split {
   const lines = text.split("\n");
-  if (!isFence(lines[0])) return { fm: null, body: text, bodyOffset: 0, unclosed: false };
+  if (!isFence(OPENING_FENCES, lines[0])) return { fm: null, body: text, bodyOffset: 0, unclosed: false, closer: "---" };
   for (let i = 1; i < lines.length; i++) {
-    if (isFence(lines[i])) {
+    if (isFence(CLOSING_FENCES, lines[i])) {
       const fmLines = lines.slice(1, i);
       return {
         fm: fmLines.length ? fmLines.join("\n") + "\n" : "",
         body: lines.slice(i + 1).join("\n"),
         bodyOffset: i + 1,
         unclosed: false,
+        closer: (lines[i] ?? "---").trimEnd(),
       };
     }
   }
-  return { fm: null, body: text, bodyOffset: 0, unclosed: true };
+  return { fm: null, body: text, bodyOffset: 0, unclosed: true, closer: "---" };
 }
 
-/** The file text from front matter YAML and a body. */
-export function joinFrontMatter(fm: string, body: string): string {
+/** The file text from front matter YAML and a body, closed by `closer` (`---` unless the file used `...`). */
+export function joinFrontMatter(fm: string, body: string, closer = "---"): string {
   const yaml = fm === "" || fm.endsWith("\n") ? fm : fm + "\n";
-  return `---\n${yaml}---\n${body}`;
+  return `---\n${yaml}${closer}\n${body}`;
 }
 
 /** Git conflict markers left by a sync (`<<<<<<<` at the start of a line). */
@@ -135,7 +142,7 @@ export function setFields(text: string, patch: Record<string, FieldValue>): stri
       doc.set(key, value);
     }
   }
-  return joinFrontMatter(doc.toString(TO_STRING), split.body);
+  return joinFrontMatter(doc.toString(TO_STRING), split.body, split.closer);
 }
 
 /** The file line (1 = the opening `---`) of a top-level front-matter key, or null. */
