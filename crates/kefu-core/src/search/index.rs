@@ -1,4 +1,5 @@
-//! The tantivy index: schema, incremental sync with the content folder, and query building.
+//! The tantivy index: opening, incremental sync with the content folder, and running queries
+//! (the schema is in `schema.rs`, turning a parsed query into tantivy queries in `build.rs`).
 //!
 //! The index is derived data. Its commit payload records the schema version, the dictionary
 //! hash and each document's fingerprint; opening compares them with the content folder and
@@ -12,124 +13,19 @@ use std::sync::{Arc, Mutex};
 use jieba_rs::Jieba;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
-    TermQuery,
-};
-use tantivy::schema::{
-    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
-};
+use tantivy::schema::{Schema, Value};
 use tantivy::{
     DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader, TantivyDocument,
     TantivyError, Term,
 };
 
 use super::dict::Dictionary;
-use super::query::{ParsedQuery, Term as QueryTerm};
-use super::text::{self, BIGRAM, JIEBA, NGRAM, RAW};
-use crate::content::{Document, Kind, Platform};
+use super::query::ParsedQuery;
+pub use super::schema::SCHEMA_VERSION;
+use super::schema::{ALL_PLATFORMS, Fields, ascii_prefixes, boost, kind_ord, schema};
+use super::text;
+use crate::content::Document;
 use crate::error::{Error, Result};
-
-/// Bump when fields, analyzers or what goes into them change: the index is then rebuilt.
-pub const SCHEMA_VERSION: u32 = 4;
-
-/// Pinyin keys and quick codes are also indexed by every prefix up to this many characters, so
-/// what an agent is typing (`t`, `tk`, `cfh`) is one term lookup instead of a walk over every
-/// term that starts with it; longer prefixes fall back to that walk.
-const MAX_PREFIX: usize = 8;
-
-/// The platform value stored for documents that apply everywhere.
-const ALL_PLATFORMS: &str = "all";
-
-/// Field boosts: what a match in each field is worth relative to body text.
-mod boost {
-    pub(super) const TITLE_EXACT: f32 = 12.0;
-    pub(super) const CODE: f32 = 10.0;
-    pub(super) const CODE_PREFIX: f32 = 6.0;
-    pub(super) const PINYIN: f32 = 6.0;
-    pub(super) const PINYIN_PREFIX: f32 = 4.0;
-    pub(super) const TITLE: f32 = 4.0;
-    pub(super) const ALIASES: f32 = 3.0;
-    pub(super) const TAG: f32 = 3.0;
-    pub(super) const TITLE_NGRAM: f32 = 2.0;
-    pub(super) const PHRASES: f32 = 1.5;
-    pub(super) const BODY: f32 = 1.0;
-    pub(super) const BODY_NGRAM: f32 = 0.6;
-    /// Weight of a synonym relative to the word typed.
-    pub(super) const SYNONYM: f32 = 0.8;
-    /// Score factor of each kind in searches that do not filter by kind (index: [`kind_ord`]).
-    /// Agents mid-chat want a reply or a rule; drills are training material that shares their
-    /// words ("快递三天没动，买家怀疑丢件"), so they come after the playbook that answers it.
-    pub(super) const KIND: [f32; 4] = [1.0, 1.0, 1.0, 0.5];
-}
-
-/// Position of a kind in [`boost::KIND`], stored per document in the `kind_ord` fast field.
-fn kind_ord(k: Kind) -> u64 {
-    match k {
-        Kind::Playbook => 0,
-        Kind::Case => 1,
-        Kind::Rule => 2,
-        Kind::Drill => 3,
-    }
-}
-
-#[derive(Clone, Copy)]
-struct Fields {
-    id: Field,
-    fingerprint: Field,
-    kind: Field,
-    kind_ord: Field,
-    platform: Field,
-    tag: Field,
-    title: Field,
-    title_ngram: Field,
-    title_exact: Field,
-    aliases: Field,
-    code: Field,
-    pinyin: Field,
-    pinyin_prefix: Field,
-    code_prefix: Field,
-    phrases: Field,
-    body: Field,
-    body_ngram: Field,
-}
-
-fn schema() -> (Schema, Fields) {
-    let mut b = Schema::builder();
-    let text = |analyzer: &str, positions: bool| {
-        let opt = if positions {
-            IndexRecordOption::WithFreqsAndPositions
-        } else {
-            IndexRecordOption::WithFreqs
-        };
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(analyzer)
-                .set_index_option(opt),
-        )
-    };
-    let fields = Fields {
-        // Fast fields: ids of hits and the sync manifest are read without the document store.
-        id: b.add_text_field("id", STRING | STORED | FAST),
-        fingerprint: b.add_u64_field("fingerprint", FAST),
-        kind: b.add_text_field("kind", STRING),
-        kind_ord: b.add_u64_field("kind_ord", FAST),
-        platform: b.add_text_field("platform", STRING),
-        tag: b.add_text_field("tag", text(RAW, false)),
-        title: b.add_text_field("title", text(JIEBA, false)),
-        title_ngram: b.add_text_field("title_ngram", text(NGRAM, true)),
-        title_exact: b.add_text_field("title_exact", text(RAW, false)),
-        aliases: b.add_text_field("aliases", text(JIEBA, false)),
-        code: b.add_text_field("code", text(RAW, false)),
-        pinyin: b.add_text_field("pinyin", text(RAW, false)),
-        pinyin_prefix: b.add_text_field("pinyin_prefix", STRING),
-        code_prefix: b.add_text_field("code_prefix", STRING),
-        phrases: b.add_text_field("phrases", text(JIEBA, false)),
-        body: b.add_text_field("body", text(JIEBA, false)),
-        body_ngram: b.add_text_field("body_ngram", text(BIGRAM, true)),
-    };
-    (b.build(), fields)
-}
 
 /// What the index remembers about the content it holds. `schema` and `dict` are the commit
 /// payload; the fingerprints live in the index itself (fast fields `id` and `fingerprint`), so a
@@ -202,11 +98,11 @@ pub struct SyncStats {
 
 /// The search index of one content folder.
 pub struct SearchIndex {
-    index: Index,
+    pub(super) index: Index,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
-    fields: Fields,
-    jieba: Arc<Jieba>,
+    pub(super) fields: Fields,
+    pub(super) jieba: Arc<Jieba>,
     manifest: Mutex<Manifest>,
     dict_hash: u64,
 }
@@ -448,237 +344,6 @@ impl SearchIndex {
             hits.push((id, score));
         }
         Ok((hits, total))
-    }
-
-    fn build(&self, q: &ParsedQuery, expand: &dyn Fn(&str) -> Vec<String>) -> Box<dyn Query> {
-        let f = self.fields;
-        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for t in &q.terms {
-            let mut alts: Vec<(Occur, Box<dyn Query>)> =
-                vec![(Occur::Should, self.term_clause(t, 1.0))];
-            if !t.phrase {
-                for syn in expand(&t.text) {
-                    // A synonym is one unit: match it whole, not word by word.
-                    let st = QueryTerm {
-                        text: syn,
-                        phrase: true,
-                        prefix: false,
-                    };
-                    alts.push((Occur::Should, self.term_clause(&st, boost::SYNONYM)));
-                }
-            }
-            let clause: Box<dyn Query> = Box::new(BooleanQuery::new(alts));
-            if q.any {
-                any.push((Occur::Should, clause));
-            } else {
-                must.push((Occur::Must, clause));
-            }
-        }
-        if !any.is_empty() {
-            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
-        }
-        if !q.kinds.is_empty() {
-            let kinds = q
-                .kinds
-                .iter()
-                .map(|k| (Occur::Should, term_q(f.kind, k.as_str())))
-                .collect();
-            must.push((Occur::Must, Box::new(BooleanQuery::new(kinds))));
-        }
-        if !q.platforms.is_empty() {
-            let mut ps: Vec<(Occur, Box<dyn Query>)> =
-                vec![(Occur::Should, term_q(f.platform, ALL_PLATFORMS))];
-            ps.extend(
-                q.platforms
-                    .iter()
-                    .map(|p| (Occur::Should, term_q(f.platform, p.as_str()))),
-            );
-            must.push((Occur::Must, Box::new(BooleanQuery::new(ps))));
-        }
-        for tag in &q.tags {
-            must.push((Occur::Must, term_q(f.tag, &tag.to_lowercase())));
-        }
-        for ex in &q.excluded {
-            must.push((Occur::MustNot, self.exclude_clause(ex)));
-        }
-        if !must.iter().any(|(o, _)| *o == Occur::Must) {
-            must.push((Occur::Must, Box::new(AllQuery)));
-        }
-        Box::new(BooleanQuery::new(must))
-    }
-
-    /// Everything one typed word (or phrase) can match, as one OR clause scaled by `weight`.
-    fn term_clause(&self, t: &QueryTerm, weight: f32) -> Box<dyn Query> {
-        let f = self.fields;
-        let lower = t.text.to_lowercase();
-        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut add = |q: Box<dyn Query>, b: f32| {
-            should.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(q, b * weight)) as Box<dyn Query>,
-            ))
-        };
-        add(term_q(f.title_exact, &lower), boost::TITLE_EXACT);
-        add(term_q(f.code, &lower), boost::CODE);
-        add(term_q(f.tag, &lower), boost::TAG);
-        let ascii = lower.chars().all(|c| c.is_ascii_alphanumeric());
-        if ascii {
-            add(term_q(f.pinyin, &lower), boost::PINYIN);
-        }
-        if t.prefix && ascii {
-            if lower.len() <= MAX_PREFIX {
-                // Constant score, like the prefix walk below: a prefix says "starts with", not how well.
-                add(const_term_q(f.pinyin_prefix, &lower), boost::PINYIN_PREFIX);
-                add(const_term_q(f.code_prefix, &lower), boost::CODE_PREFIX);
-            } else {
-                add(prefix_q(f.pinyin, &lower), boost::PINYIN_PREFIX);
-                add(prefix_q(f.code, &lower), boost::CODE_PREFIX);
-            }
-        }
-        if t.phrase {
-            add(
-                self.phrase_q(f.title_ngram, &lower),
-                boost::TITLE_NGRAM * 2.0,
-            );
-            add(self.phrase_q(f.body_ngram, &lower), boost::BODY_NGRAM * 2.0);
-        } else {
-            let words = self.analyze(JIEBA, &lower);
-            // One Chinese character (the first key of a word being typed) is looked up in
-            // titles, aliases and tags only: in body text it would match nearly every document.
-            let one_char = lower.chars().count() == 1 && lower.chars().all(text::is_cjk);
-            let fields: &[(Field, f32)] = if one_char {
-                &[(f.title, boost::TITLE), (f.aliases, boost::ALIASES)]
-            } else {
-                &[
-                    (f.title, boost::TITLE),
-                    (f.aliases, boost::ALIASES),
-                    (f.phrases, boost::PHRASES),
-                    (f.body, boost::BODY),
-                ]
-            };
-            for &(field, b) in fields {
-                if let Some(q) = any_of(field, &words) {
-                    add(q, b);
-                }
-            }
-            let grams = text::ngram_query_terms(&lower);
-            let gram_fields: &[(Field, f32)] = if one_char {
-                &[(f.title_ngram, boost::TITLE_NGRAM)]
-            } else {
-                &[
-                    (f.title_ngram, boost::TITLE_NGRAM),
-                    (f.body_ngram, boost::BODY_NGRAM),
-                ]
-            };
-            for &(field, b) in gram_fields {
-                if let Some(q) = any_of(field, &grams) {
-                    add(q, b);
-                }
-            }
-        }
-        Box::new(BooleanQuery::new(should))
-    }
-
-    /// Documents containing the exact text, or limited to the platform it names.
-    fn exclude_clause(&self, text: &str) -> Box<dyn Query> {
-        let f = self.fields;
-        let lower = text.to_lowercase();
-        let mut should: Vec<(Occur, Box<dyn Query>)> = vec![
-            (Occur::Should, term_q(f.title_exact, &lower)),
-            (Occur::Should, term_q(f.code, &lower)),
-            (Occur::Should, term_q(f.tag, &lower)),
-            (Occur::Should, self.phrase_q(f.title_ngram, &lower)),
-            (Occur::Should, self.phrase_q(f.body_ngram, &lower)),
-        ];
-        if let Some(p) = Platform::parse(text) {
-            should.push((Occur::Should, term_q(f.platform, p.as_str())));
-        }
-        Box::new(BooleanQuery::new(should))
-    }
-
-    /// The exact character sequence in an n-gram field.
-    fn phrase_q(&self, field: Field, text: &str) -> Box<dyn Query> {
-        let tokens = text::bigram_tokens(text);
-        let terms: Vec<(usize, Term)> = tokens
-            .iter()
-            .map(|t| {
-                (
-                    t.position,
-                    Term::from_field_text(field, &t.text.to_lowercase()),
-                )
-            })
-            .collect();
-        match terms.len() {
-            0 => Box::new(BooleanQuery::new(Vec::new())),
-            1 => Box::new(TermQuery::new(
-                terms[0].1.clone(),
-                IndexRecordOption::WithFreqs,
-            )),
-            _ => Box::new(PhraseQuery::new_with_offset(terms)),
-        }
-    }
-
-    fn analyze(&self, analyzer: &str, text: &str) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        if let Some(mut an) = self.index.tokenizers().get(analyzer) {
-            let mut stream = an.token_stream(text);
-            while let Some(tok) = stream.next() {
-                if !out.contains(&tok.text) {
-                    out.push(tok.text.clone());
-                }
-            }
-        }
-        out
-    }
-}
-
-fn term_q(field: Field, text: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_text(field, text),
-        IndexRecordOption::WithFreqs,
-    ))
-}
-
-fn const_term_q(field: Field, text: &str) -> Box<dyn Query> {
-    Box::new(ConstScoreQuery::new(
-        Box::new(TermQuery::new(
-            Term::from_field_text(field, text),
-            IndexRecordOption::Basic,
-        )),
-        1.0,
-    ))
-}
-
-/// The prefixes of an ASCII key, 1 to [`MAX_PREFIX`] characters (the whole key included, as a
-/// prefix walk would match it); none for a key that is not ASCII.
-fn ascii_prefixes(key: &str) -> impl Iterator<Item = &str> {
-    let n = if key.is_ascii() {
-        key.len().min(MAX_PREFIX)
-    } else {
-        0
-    };
-    (1..=n).map(move |i| &key[..i])
-}
-
-fn prefix_q(field: Field, text: &str) -> Box<dyn Query> {
-    Box::new(FuzzyTermQuery::new_prefix(
-        Term::from_field_text(field, text),
-        0,
-        false,
-    ))
-}
-
-fn any_of(field: Field, words: &[String]) -> Option<Box<dyn Query>> {
-    match words.len() {
-        0 => None,
-        1 => Some(term_q(field, &words[0])),
-        _ => Some(Box::new(BooleanQuery::new(
-            words
-                .iter()
-                .map(|w| (Occur::Should, term_q(field, w)))
-                .collect(),
-        ))),
     }
 }
 

@@ -4,11 +4,13 @@
 //! codes (`cfh1`) or jargon synonyms (`催单` for 催发货). See [`query`] for the query language and
 //! [`dict`] for the team's dictionary.
 
+mod build;
 pub mod dict;
 pub mod hybrid;
 mod index;
 pub mod message;
 pub mod query;
+mod schema;
 mod snippet;
 pub(crate) mod text;
 
