@@ -136,7 +136,7 @@ unit: ui model
 
 # `cargo test` regenerates ui/src/lib/bindings (ts-rs, and the command map) and the commands'
 # capability file from the Rust types and the one command list; the committed files must match.
-GENERATED := ui/src/lib/bindings src-tauri/capabilities src-tauri/permissions
+GENERATED := ui/src/lib/bindings ui/src/test/fixtures.json src-tauri/capabilities src-tauri/permissions
 bindings-check: unit
 	@if [ -n "$$(git status --porcelain -- $(GENERATED))" ]; then \
 	  git status --porcelain -- $(GENERATED); git diff --stat -- $(GENERATED); \

@@ -3,8 +3,8 @@ import { defineConfig } from "vite";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { svelteTesting } from "@testing-library/svelte/vite";
 
-// `vite build` → dist/ (Tauri backend); `vite build --mode fake` → dist-fake/ (in-memory backend
-// for browser tests and screenshots). The desktop webview is WebKitGTK, hence the Safari target.
+// `vite build` → dist/: the Tauri app, and `kefu serve` for the browser tests (the backend is chosen
+// at run time, see src/main.ts). The desktop webview is WebKitGTK, hence the Safari target.
 export default defineConfig({
   base: "./",
   plugins: [svelte(), svelteTesting()],

@@ -201,10 +201,13 @@ describe("pages", () => {
       await page.locator(".status-problems").click();
       await page.waitForSelector(".problem");
       assert.equal(await page.getByTestId("problem-count").textContent(), "1");
+      // Shown in Chinese from the problem's code (core's table), not core's English message.
+      assert.equal(await page.locator(".problem").first().getAttribute("data-code"), "broken_link");
       assert.match(
         (await page.locator(".problem-text").first().textContent()) ?? "",
-        /^playbooks\/duanlian-ceshi\.md:\d+: error: .*bu-cunzai/,
+        /^playbooks\/duanlian-ceshi\.md:\d+: 链接 \[\[[^\]]*bu-cunzai[^\]]*\]\] 失效：没有这个 id 的文档$/,
       );
+      assert.match((await page.locator(".problem-hint").first().textContent()) ?? "", /文档的 id 是它的 `id:`/);
       await page.screenshot({ path: join(SHOTS, "problems.png") });
       await page.keyboard.press("Escape");
 

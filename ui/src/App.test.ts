@@ -1,19 +1,42 @@
+// The search side of the app (search, documents, copy, panels, settings) on the stub backend:
+// every core answer is one the real core gave (src/test/fixtures.json); handlers only delay
+// answers or stand in for the desktop shell.
+
 import { afterEach, describe, expect, test } from "vitest";
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import App from "./App.svelte";
-import { FakeBackend } from "./lib/api/fake";
-import { FAKE_DOCS, type FakeDoc } from "./lib/api/fake-data";
+import type { Kind } from "./lib/bindings/Kind";
+import type { Platform } from "./lib/bindings/Platform";
 import type { SearchRequest } from "./lib/bindings/SearchRequest";
 import type { SearchResults } from "./lib/bindings/SearchResults";
-import { setLanguage } from "./lib/i18n.svelte";
+import type { Settings } from "./lib/bindings/Settings";
+import { errorLabel, setLanguage } from "./lib/i18n.svelte";
+import { StubBackend, fixture, recordedError } from "./test/stub";
 
-afterEach(() => setLanguage("zh"));
+let current: StubBackend | null = null;
+afterEach(() => {
+  cleanup();
+  setLanguage("zh");
+  // Every call the UI made was answered from the recordings or by the test's own handler.
+  const missed = current?.unanswered ?? [];
+  current = null;
+  expect(missed).toEqual([]);
+});
 
-function setup(backend = new FakeBackend()) {
+function setup(backend = new StubBackend()) {
+  current = backend;
   const view = render(App, { props: { backend, options: { debounceMs: 0, toastMs: 60_000 } } });
   const box = screen.getByRole("combobox") as HTMLInputElement;
   return { backend, box, ...view };
 }
+
+/** The request the search box sends for `query` (limit and filters as SearchController sends them). */
+const req = (query: string, kinds: Kind[] = [], platforms: Platform[] = []): SearchRequest => ({ query, limit: 30, kinds, platforms });
+/** What the core answered to that request. */
+const answer = (query: string, kinds: Kind[] = [], platforms: Platform[] = []) => fixture("search", { req: req(query, kinds, platforms) });
+const DEFAULTS: Settings = fixture("get_settings", {});
+
+const last = <T>(xs: T[]): T | undefined => xs[xs.length - 1];
 
 async function type(box: HTMLInputElement, text: string) {
   await fireEvent.input(box, { target: { value: text } });
@@ -24,42 +47,52 @@ const key = (k: string, init: KeyboardEventInit = {}) =>
   fireEvent.keyDown(document.activeElement ?? window, { key: k, ...init });
 
 describe("search", () => {
-  test("the box has the focus; typing shows results with took/total", async () => {
+  test("the box has the focus; typing shows results with took/total; snippet highlights are marks", async () => {
     const { box } = setup();
     expect(document.activeElement).toBe(box);
     await type(box, "催单");
-    await waitFor(() => expect(titles()[0]).toBe("催发货"));
-    expect(document.querySelector(".status-results")?.textContent).toMatch(/^\d+ 条结果 · [\d.]+ 毫秒$/);
-    // 催单 is highlighted in the snippet as a <mark>.
-    expect(Array.from(document.querySelectorAll(".card mark")).map((m) => m.textContent)).toContain("催单");
+    const res = answer("催单");
+    await waitFor(() => expect(titles()).toEqual(res.hits.map((h) => h.title)));
+    expect(titles()[0]).toBe("催发货");
+    expect(document.querySelector(".status-results")?.textContent).toBe(`${res.total} 条结果 · 0.0 毫秒`);
+    // Each card marks the ranges the core highlighted (characters of the snippet).
+    const cards = Array.from(document.querySelectorAll(".card"));
+    const marked = res.hits.findIndex((h) => h.snippet.highlights.length > 0);
+    expect(marked).toBeGreaterThan(-1);
+    const hit = res.hits[marked]!;
+    const chars = Array.from(hit.snippet.text);
+    expect(Array.from(cards[marked]!.querySelectorAll("mark")).map((m) => m.textContent)).toEqual(
+      hit.snippet.highlights.map(([s, e]) => chars.slice(s, e).join("")),
+    );
+    // 催发货 was found by its alias 催单, which neither its title nor its snippet shows: the card says so.
+    expect(res.hits[0]!.matched_alias).toBe("催单");
+    expect(cards[0]!.querySelector("[data-testid=matched-alias]")?.textContent).toBe("匹配：催单");
+    expect(document.querySelectorAll("[data-testid=matched-alias]").length).toBe(res.hits.filter((h) => h.matched_alias).length);
   });
 
   test("a stale response is dropped; old results stay until new ones arrive", async () => {
-    class Deferred extends FakeBackend {
-      pending: Array<{ req: SearchRequest; resolve: (r: SearchResults) => void }> = [];
-      override search(req: SearchRequest): Promise<SearchResults> {
-        return new Promise((resolve) => this.pending.push({ req, resolve }));
-      }
-    }
-    const backend = new Deferred();
+    const backend = new StubBackend();
+    const pending: Array<{ req: SearchRequest; resolve: (r: SearchResults) => void }> = [];
+    backend.on("search", ({ req }) => new Promise((resolve) => pending.push({ req, resolve })));
     const { box } = setup(backend);
     await type(box, "物流");
     await type(box, "催发货");
-    await waitFor(() => expect(backend.pending.length).toBe(2));
-    const [first, second] = backend.pending;
+    await waitFor(() => expect(pending.length).toBe(2));
+    const [first, second] = pending;
+    expect([first!.req.query, second!.req.query]).toEqual(["物流", "催发货"]);
     // The second answer arrives first…
-    second!.resolve(backend.searchNow(second!.req));
+    second!.resolve(fixture("search", { req: second!.req }));
     await waitFor(() => expect(titles()[0]).toBe("催发货"));
     const shown = titles();
     // …then the first, which must not replace it.
-    first!.resolve(backend.searchNow(first!.req));
+    first!.resolve(fixture("search", { req: first!.req }));
     await new Promise((r) => setTimeout(r, 20));
     expect(titles()).toEqual(shown);
     // A new query keeps the old cards on screen while it is in flight.
     await type(box, "cfh2");
-    await waitFor(() => expect(backend.pending.length).toBe(3));
+    await waitFor(() => expect(pending.length).toBe(3));
     expect(titles()).toEqual(shown);
-    backend.pending[2]!.resolve(backend.searchNow(backend.pending[2]!.req));
+    pending[2]!.resolve(fixture("search", { req: pending[2]!.req }));
     await waitFor(() => expect(document.querySelector(".card .code")?.textContent).toBe("cfh2"));
   });
 
@@ -68,9 +101,11 @@ describe("search", () => {
     await type(box, "发货");
     await fireEvent.click(screen.getByRole("button", { name: "规则" }));
     await fireEvent.click(screen.getByRole("button", { name: "淘宝" }));
-    await waitFor(() => expect(backend.searches[backend.searches.length - 1]).toMatchObject({ kinds: ["rule"], platforms: ["taobao"] }));
-    await waitFor(() => expect(titles()).toEqual(["淘宝发货规范与超时发货"]));
+    await waitFor(() => expect(last(backend.argsOf("search"))?.req).toEqual(req("发货", ["rule"], ["taobao"])));
+    await waitFor(() => expect(titles()).toEqual(answer("发货", ["rule"], ["taobao"]).hits.map((h) => h.title)));
+    expect(titles()[0]).toBe("淘宝发货规范与超时发货");
     expect(screen.getByRole("button", { name: "规则" }).getAttribute("aria-pressed")).toBe("true");
+    expect(screen.getByRole("button", { name: "淘宝" }).getAttribute("aria-pressed")).toBe("true");
   });
 
   test("↑/↓ select, Enter opens, Esc goes back, Ctrl+Enter copies, Esc clears then hides", async () => {
@@ -93,12 +128,14 @@ describe("search", () => {
     await waitFor(() => expect(selectedTitle()).toBe(expected));
     expect(document.activeElement).toBe(box);
 
-    // Ctrl+Enter on a playbook without placeholders copies at once.
+    // Ctrl+Enter on a playbook whose phrase has no placeholders copies at once.
     await type(box, "af1");
-    await waitFor(() => expect(titles()[0]).toBe("安抚愤怒买家"));
+    const af1 = answer("af1").hits[0]!;
+    await waitFor(() => expect(titles()[0]).toBe(af1.title));
+    expect(af1.phrase?.text).not.toMatch(/\{\{/);
     await key("Enter", { ctrlKey: true });
     await waitFor(() => expect(backend.copied).toHaveLength(1));
-    expect(backend.copied[0]).toMatch(/^亲，真的非常抱歉/);
+    expect(backend.copied[0]).toBe(af1.phrase!.text);
     expect(screen.getByRole("status").textContent).toContain("已复制");
 
     await key("Escape");
@@ -109,39 +146,40 @@ describe("search", () => {
     await waitFor(() => expect(backend.hidden).toBe(1));
   });
 
-  test("no results: suggestions as chips, hints, and removing filters", async () => {
-    const { box } = setup();
+  test("no results: the core's suggestions as chips, hints, and removing filters", async () => {
+    const { box, backend } = setup();
     await fireEvent.click(screen.getByRole("button", { name: "案例" }));
-    await type(box, "催货款");
-    await screen.findByText("没有找到“催货款”");
+    await type(box, "断链测试");
+    await screen.findByText("没有找到“断链测试”");
     expect(screen.getByText(/拼音首字母/)).toBeTruthy();
-    const chip = await screen.findByRole("button", { name: /^催发货/ });
-    expect(screen.getByRole("button", { name: "去掉筛选条件再搜" })).toBeTruthy();
+    const suggested = fixture("suggest", { query: "断链测试" }).map((s) => s.query);
+    await waitFor(() =>
+      expect(Array.from(document.querySelectorAll(".chip-suggest")).map((c) => c.firstChild?.textContent)).toEqual(suggested),
+    );
     await fireEvent.click(screen.getByRole("button", { name: "去掉筛选条件再搜" }));
-    await fireEvent.click(chip);
-    await waitFor(() => expect(titles()[0]).toBe("催发货"));
-    expect(box.value).toBe("催发货");
+    await waitFor(() => expect(titles()[0]).toBe("断链测试"));
+    expect(last(backend.argsOf("search"))?.req).toEqual(req("断链测试"));
+    expect(screen.getByRole("button", { name: "案例" }).getAttribute("aria-pressed")).toBe("false");
+
+    // A chip runs its query.
+    await type(box, "cfh9");
+    await screen.findByText("没有找到“cfh9”");
+    const chip = fixture("suggest", { query: "cfh9" })[0]!.query;
+    await fireEvent.click(await screen.findByRole("button", { name: new RegExp(`^${chip}`) }));
+    await waitFor(() => expect(titles()[0]).toBe(answer(chip).hits[0]!.title));
+    expect(box.value).toBe(chip);
   });
 
   test("titles and snippets with markup are text, never elements", async () => {
-    const evil: FakeDoc = {
-      ...FAKE_DOCS[0]!,
-      id: "x/evil",
-      title: '<img src=x onerror="window.__xss=1">坏标题',
-      aliases: ["<script>window.__xss=2</script>zzz"],
-      pinyin: [],
-      phrases: [],
-      kind: "case",
-      linkIds: [],
-    };
-    const { box } = setup(new FakeBackend({}, [evil]));
-    await type(box, "zzz");
+    const { box } = setup();
+    await type(box, "xss");
     await waitFor(() => expect(document.querySelector(".card")).not.toBeNull());
+    const hit = answer("xss").hits[0]!;
+    expect(hit.title).toContain("<script>");
     const card = document.querySelector(".card")!;
     expect(card.querySelector("script, img")).toBeNull();
-    expect(card.querySelector(".card-title")?.textContent).toBe('<img src=x onerror="window.__xss=1">坏标题');
-    expect(card.querySelector(".card-snippet")?.textContent).toContain("<script>window.__xss=2</script>");
-    expect(card.querySelector(".card-snippet mark")?.textContent).toBe("zzz");
+    expect(card.querySelector(".card-title")?.textContent).toBe(hit.title);
+    expect(card.querySelector(".phrase-text")?.textContent).toBe(hit.phrase!.text);
     expect((window as unknown as { __xss?: unknown }).__xss).toBeUndefined();
   });
 
@@ -164,17 +202,18 @@ describe("copy with placeholders", () => {
     const { box, backend } = setup();
     await type(box, "cfh2");
     await waitFor(() => expect(document.querySelector(".card .code")?.textContent).toBe("cfh2"));
+    // cfh2 of content/playbooks/cuifahuo.md has one placeholder, 买家.
+    expect(answer("cfh2").hits[0]!.phrase!.text).toMatch(/^真的非常抱歉让您久等了，\{\{买家\}\}！已经超过/);
     await fireEvent.click(document.querySelector(".card .btn-copy")!);
     const dialog = await screen.findByRole("dialog");
+    expect(within(dialog).getAllByRole("textbox")).toHaveLength(1);
     const buyer = within(dialog).getByRole("textbox", { name: "买家" }) as HTMLInputElement;
-    const order = within(dialog).getByRole("textbox", { name: "订单号" }) as HTMLInputElement;
     expect(document.activeElement).toBe(buyer);
     await fireEvent.input(buyer, { target: { value: "王先生" } });
-    await fireEvent.input(order, { target: { value: "8848" } });
-    expect(dialog.querySelector(".preview-text")?.textContent).toContain("久等了，王先生！您的订单8848已经");
-    await fireEvent.submit(order.form!);
+    expect(dialog.querySelector(".preview-text")?.textContent).toContain("久等了，王先生！已经超过");
+    await fireEvent.submit(buyer.form!);
     await waitFor(() => expect(backend.copied).toHaveLength(1));
-    expect(backend.copied[0]).toMatch(/^真的非常抱歉让您久等了，王先生！您的订单8848已经超过/);
+    expect(backend.copied[0]).toMatch(/^真的非常抱歉让您久等了，王先生！已经超过我们承诺的发货时间/);
     expect(screen.queryByRole("dialog")).toBeNull();
 
     // Next time the values are remembered; Esc cancels without copying.
@@ -199,24 +238,28 @@ describe("document view", () => {
 
   test("phrases with codes and copy buttons; metadata; backlinks", async () => {
     await openCuifahuo();
+    const doc = fixture("document", { id: "playbooks/cuifahuo" });
     const cards = document.querySelectorAll(".phrase-card");
-    expect(Array.from(cards).map((c) => c.getAttribute("data-code"))).toEqual(["cfh1", "cfh2", "cfh3"]);
+    expect(Array.from(cards).map((c) => c.getAttribute("data-code"))).toEqual(doc.phrases.map((p) => p.code));
+    expect(Array.from(cards).map((c) => c.getAttribute("data-code"))).toEqual(["cfh1", "cfh2", "cfh3", "cfh4"]);
+    expect(cards[0]!.querySelectorAll(".btn-copy")).toHaveLength(1);
     expect(screen.getByText("更新于 2026-11-20")).toBeTruthy();
     expect(screen.getByText("#物流")).toBeTruthy();
-    expect(within(screen.getByTestId("backlinks")).getByText("买家催发货（着急）")).toBeTruthy();
+    const backlinks = within(screen.getByTestId("backlinks"));
+    expect(backlinks.getByText("买家下单三天还没发货（着急）")).toBeTruthy();
+    expect(doc.backlinks.every((b) => backlinks.queryByText(b.title!) !== null)).toBe(true);
   });
 
-  test("#doc/ links navigate inside the app, with a history; web links go out", async () => {
-    const { backend } = await openCuifahuo();
+  test("#doc/ links navigate inside the app, with a history", async () => {
+    await openCuifahuo();
     const link = document.querySelector<HTMLAnchorElement>('.doc-body a[href="#doc/rules/taobao-late-shipment"]')!;
     await fireEvent.click(link);
     await screen.findByRole("heading", { level: 1, name: "淘宝发货规范与超时发货" });
     expect(window.location.hash).toBe("");
-    expect(screen.getByText("《淘宝平台争议处理规则》第二十五条至第三十三条；《电子商务法》第二十条")).toBeTruthy();
+    const rule = fixture("document", { id: "rules/taobao-late-shipment" }).rule!;
+    expect(screen.getByText(rule.source!)).toBeTruthy();
     await key("ArrowLeft", { altKey: true });
     await screen.findByRole("heading", { level: 1, name: "催发货" });
-    await fireEvent.click(document.querySelector<HTMLAnchorElement>('.doc-body a[href^="https:"]')!);
-    await waitFor(() => expect(backend.opened).toEqual(["https://rulechannel.taobao.com/"]));
     await fireEvent.click(screen.getByRole("button", { name: /返回/ }));
     await waitFor(() => expect(document.querySelector(".doc-title")).toBeNull());
   });
@@ -229,13 +272,25 @@ describe("document view", () => {
     expect([box.selectionStart, box.selectionEnd]).toEqual([0, box.value.length]);
   });
 
-  test("a rule past review shows 待复核 and 法律法规", async () => {
+  test("a rule past review shows 待复核; its web link goes to the system browser", async () => {
+    const { box, backend } = setup();
+    await type(box, "淘宝七天无理由旧版");
+    await waitFor(() => expect(titles()[0]).toBe("淘宝七天无理由退货规范（旧版摘要）"));
+    expect(document.querySelector(".card .review-flag")?.textContent).toBe("待复核");
+    await key("Enter");
+    await screen.findByRole("heading", { level: 1, name: "淘宝七天无理由退货规范（旧版摘要）" });
+    expect(screen.getAllByText("待复核").length).toBeGreaterThan(0);
+    await fireEvent.click(document.querySelector<HTMLAnchorElement>('.doc-body a[href^="https:"]')!);
+    await waitFor(() => expect(backend.opened).toEqual(["https://rulechannel.taobao.com/"]));
+    expect(window.location.hash).toBe("");
+  });
+
+  test("a law shows 法律法规", async () => {
     const { box } = setup();
     await type(box, "七日无理由");
-    await waitFor(() => expect(titles()[0]).toBe("七日无理由退货"));
-    await key("Enter");
-    await screen.findByRole("heading", { level: 1, name: "七日无理由退货" });
-    expect(screen.getAllByText("待复核").length).toBeGreaterThan(0);
+    await waitFor(() => expect(document.querySelector('.card[data-id="rules/law-7day-return"]')).not.toBeNull());
+    await fireEvent.click(document.querySelector('.card[data-id="rules/law-7day-return"]')!);
+    await screen.findByRole("heading", { level: 1, name: "七日无理由退货（法定规则）" });
     expect(screen.getByText("法律法规")).toBeTruthy();
   });
 
@@ -244,46 +299,57 @@ describe("document view", () => {
     await type(box, "批量筛查");
     await waitFor(() => expect(titles()[0]).toBe("已发货仅退款订单批量筛查"));
     await key("Enter");
-    await screen.findByText("一周内拦截 37 单，挽回约 4200 元");
+    await screen.findByText(fixture("document", { id: "cases/yifahuo-jintuikuan-piliang" }).case!.outcome!);
   });
 });
 
 describe("panels", () => {
-  test("problems: badge with the error count, list path:line: severity: message + hint", async () => {
+  test("problems: badge with the error count, list path:line: message + hint, in the UI's language", async () => {
     setup();
     const badge = await screen.findByTestId("problem-count");
+    expect(badge.textContent).toBe(String(fixture("status", {}).errors));
     expect(badge.textContent).toBe("1");
     await fireEvent.click(badge.closest("button")!);
-    await waitFor(() => expect(document.querySelectorAll(".problem")).toHaveLength(3));
+    const problems = fixture("problems", {});
+    await waitFor(() => expect(document.querySelectorAll(".problem")).toHaveLength(problems.length));
+    expect(document.querySelector(".problem")?.getAttribute("data-code")).toBe("broken_link");
     expect(document.querySelector(".problem-text")?.textContent).toBe(
-      "playbooks/cuifahuo.md:24: error: broken link [[playbooks/quehuo-yanchi]]: no document has this id",
+      "playbooks/duanlian-ceshi.md:9: 链接 [[playbooks/bu-cunzai]] 失效：没有这个 id 的文档",
     );
-    expect(screen.getByText("create playbooks/quehuo-yanchi.md or fix the id")).toBeTruthy();
+    expect(document.querySelector(".problem-hint")?.textContent).toContain("文档的 id 是它的 `id:`");
+    // In English the core's own message and hint.
+    setLanguage("en");
+    await waitFor(() => expect(document.querySelector(".problem-text")?.textContent).toBe(`${problems[0]!.path}:${problems[0]!.line}: ${problems[0]!.message}`));
+    expect(document.querySelector(".problem-hint")?.textContent).toContain(problems[0]!.hint!);
   });
 
-  test("settings: choose folder, reset, localised error, switch to English", async () => {
+  test("settings: choose folder, the core's error, reset, switch to English and dark", async () => {
     const { backend } = setup();
     await fireEvent.click(screen.getByRole("button", { name: "设置" }));
     await screen.findByRole("heading", { name: "设置" });
+    backend.folder = "/home/kefu/团队知识库";
     await fireEvent.click(screen.getByRole("button", { name: "选择文件夹" }));
     await waitFor(() => expect(screen.getByTestId("content-dir").textContent).toContain("/home/kefu/团队知识库"));
+    // A folder that does not exist: the core refuses it; the error is shown in the UI's language.
+    await fireEvent.click(screen.getByRole("button", { name: "保存" }));
+    const refused = recordedError("save_settings", { settings: { ...DEFAULTS, content_dir: "/home/kefu/团队知识库" } });
+    const error = await screen.findByTestId("settings-error");
+    expect(error.textContent).toContain(errorLabel(refused.kind));
+    expect(error.textContent).toContain(refused.message);
     await fireEvent.click(screen.getByRole("button", { name: "使用内置内容" }));
     expect(screen.getByTestId("content-dir").textContent).toContain("内置内容");
 
     const hotkey = document.querySelector<HTMLInputElement>('input[name="hotkey"]')!;
     expect(hotkey.value).toBe("Ctrl+Shift+K");
-    await fireEvent.input(hotkey, { target: { value: "  " } });
-    await fireEvent.click(screen.getByRole("button", { name: "保存" }));
-    expect((await screen.findByTestId("settings-error")).textContent).toContain("输入有误");
-
-    await fireEvent.input(hotkey, { target: { value: "Alt+Space" } });
+    await fireEvent.input(hotkey, { target: { value: " Alt+Space " } });
     await fireEvent.click(screen.getByRole("radio", { name: "English" }));
     await fireEvent.click(screen.getByRole("radio", { name: "深色" }));
     await fireEvent.click(screen.getByRole("button", { name: "保存" }));
     await screen.findByRole("button", { name: "Save" });
     expect(screen.getByRole("heading", { name: "Settings" })).toBeTruthy();
     expect(document.documentElement.dataset.theme).toBe("dark");
-    expect(await backend.getSettings()).toMatchObject({ hotkey: "Alt+Space", language: "en", theme: "dark" });
+    // The hotkey is sent trimmed.
+    expect(last(backend.argsOf("save_settings"))?.settings).toEqual({ ...DEFAULTS, hotkey: "Alt+Space", language: "en", theme: "dark" });
     await key("Escape");
     expect((screen.getByRole("combobox") as HTMLInputElement).placeholder).toMatch(/^Search/);
   });
@@ -291,11 +357,11 @@ describe("panels", () => {
   test("the compact button calls setCompact and switches the layout", async () => {
     const { backend } = setup();
     await fireEvent.click(screen.getByRole("button", { name: "紧凑" }));
-    await waitFor(() => expect(backend.compactCalls).toEqual([true]));
-    expect(document.documentElement.dataset.compact).toBe("");
+    await waitFor(() => expect(backend.argsOf("set_compact")).toEqual([{ compact: true }]));
+    await waitFor(() => expect(document.documentElement.dataset.compact).toBe(""));
     await fireEvent.click(screen.getByRole("button", { name: "紧凑" }));
-    await waitFor(() => expect(backend.compactCalls).toEqual([true, false]));
-    expect(document.documentElement.dataset.compact).toBeUndefined();
+    await waitFor(() => expect(backend.argsOf("set_compact")).toEqual([{ compact: true }, { compact: false }]));
+    await waitFor(() => expect(document.documentElement.dataset.compact).toBeUndefined());
   });
 });
 
@@ -303,9 +369,12 @@ describe("matching by meaning and the clipboard", () => {
   test("the status bar says when semantic matching is off, embedding, or on", async () => {
     const { backend } = setup();
     const chip = await screen.findByTestId("semantic");
+    // The core without a model: off, with its reason in the tooltip.
+    const semantic = fixture("status", {}).semantic;
+    if (semantic.state !== "off") throw new Error(`recorded semantic state ${semantic.state}`);
     expect(chip.dataset.state).toBe("off");
     expect(chip.textContent).toContain("语义匹配未开启");
-    expect(chip.getAttribute("title")).toContain("no model");
+    expect(chip.getAttribute("title")).toContain(semantic.reason);
     backend.emitSemantic({ state: "embedding", done: 50, total: 200 });
     await waitFor(() => expect(screen.getByTestId("semantic").textContent).toContain("语义索引 25%"));
     backend.emitSemantic({ state: "ready", units: 200 });
@@ -315,9 +384,11 @@ describe("matching by meaning and the clipboard", () => {
   test("剪贴板建议 is off by default; once on, a copied message is searched and marked", async () => {
     const { backend, box } = setup();
     await screen.findByTestId("semantic");
+    // The UI ignores a clipboard message while the setting is off (whatever the shell sends).
     backend.emitClipboard("亲 快递一直不动 怎么回事");
     await new Promise((r) => setTimeout(r, 20));
     expect(box.value).toBe("");
+    expect(backend.argsOf("search")).toEqual([]);
     expect(screen.queryByTestId("clipboard-on")).toBeNull();
 
     await fireEvent.click(screen.getByRole("button", { name: "设置" }));
@@ -325,10 +396,12 @@ describe("matching by meaning and the clipboard", () => {
     await fireEvent.click(screen.getByRole("checkbox", { name: /剪贴板建议/ }));
     await fireEvent.click(screen.getByRole("button", { name: "保存" }));
     await screen.findByTestId("clipboard-on");
+    expect(last(backend.argsOf("save_settings"))?.settings).toEqual({ ...DEFAULTS, clipboard_suggest: true });
 
     backend.emitClipboard("亲 快递一直不动 怎么回事");
     await waitFor(() => expect(box.value).toBe("亲 快递一直不动 怎么回事"));
     await screen.findByTestId("from-clipboard");
+    await waitFor(() => expect(titles()[0]).toBe(answer("亲 快递一直不动 怎么回事").hits[0]!.title));
     // Typing replaces it and the mark goes.
     await type(box, "催单");
     await waitFor(() => expect(screen.queryByTestId("from-clipboard")).toBeNull());

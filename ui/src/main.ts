@@ -13,13 +13,6 @@ async function pickBackend(): Promise<Backend> {
     (window as unknown as { __kefuServe: unknown }).__kefuServe = http.record;
     return http;
   }
-  if (import.meta.env.MODE === "fake") {
-    const { FakeBackend } = await import("./lib/api/fake");
-    const fake = new FakeBackend();
-    // Browser tests read what was copied from here.
-    (window as unknown as { __kefuFake: unknown }).__kefuFake = fake;
-    return fake;
-  }
   const { TauriBackend } = await import("./lib/api/tauri");
   return new TauriBackend();
 }

@@ -105,6 +105,48 @@ impl Settings {
     }
 }
 
+/// Modifier names a hotkey may start with (any case), as the shells' shortcut parsers read them.
+const MODIFIERS: &[&str] = &[
+    "ctrl",
+    "control",
+    "shift",
+    "alt",
+    "option",
+    "super",
+    "cmd",
+    "command",
+    "meta",
+    "cmdorctrl",
+    "commandorcontrol",
+];
+
+/// Checks the shape every shell needs before its own parser sees the hotkey: `Modifier+…+Key`,
+/// at least one modifier (a bare key would be taken from every other program), no empty part,
+/// and a key that is not itself a modifier. The shell then checks that it can register it.
+pub fn check_hotkey(hotkey: &str) -> Result<()> {
+    let bad = |why: &str| {
+        Err(Error::InvalidInput(format!(
+            "invalid hotkey `{hotkey}`: {why}"
+        )))
+    };
+    let parts: Vec<&str> = hotkey.split('+').map(str::trim).collect();
+    if hotkey.trim().is_empty() {
+        return bad("it is empty");
+    }
+    if parts.iter().any(|p| p.is_empty()) {
+        return bad("a part between `+` is empty");
+    }
+    let is_modifier = |p: &str| MODIFIERS.contains(&p.to_ascii_lowercase().as_str());
+    let (key, modifiers) = parts.split_last().unwrap_or((&"", &[]));
+    if is_modifier(key) {
+        return bad("it ends with a modifier; add a key, e.g. Ctrl+Shift+K");
+    }
+    if modifiers.is_empty() || !modifiers.iter().all(|m| is_modifier(m)) {
+        return bad("start with Ctrl, Alt, Shift or Super, e.g. Ctrl+Shift+K");
+    }
+    Ok(())
+}
+
 /// Writes `bytes` to `path` so that readers see either the old or the new file, never a torn one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic_with(path, bytes, |_| Ok(()))
@@ -147,6 +189,23 @@ pub fn write_atomic_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hotkeys_need_modifiers_and_a_key() {
+        for ok in [
+            "Ctrl+Shift+K",
+            "alt+space",
+            "CmdOrCtrl+Shift+F1",
+            "Super + K",
+        ] {
+            assert!(check_hotkey(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "  ", "K", "Ctrl+", "Ctrl++K", "Ctrl+Shift", "Foo+K"] {
+            let e = check_hotkey(bad).expect_err(bad);
+            assert_eq!(e.kind(), crate::ErrorKind::InvalidInput, "{bad}");
+            assert!(e.to_string().contains("invalid hotkey"), "{e}");
+        }
+    }
 
     #[test]
     fn round_trip_and_defaults() {

@@ -487,6 +487,7 @@ impl Workspace {
     /// Applies and saves new settings. A new content folder is opened first; if it cannot be
     /// opened (or the hotkey is not valid), nothing changes and the error is returned.
     pub fn save_settings(self: &Arc<Self>, settings: Settings) -> Result<Settings, ApiError> {
+        crate::settings::check_hotkey(&settings.hotkey)?;
         self.shell.check_hotkey(&settings.hotkey)?;
         let old = self.settings();
         let folder_changed = self.content_dir_for(&old) != self.content_dir_for(&settings);

@@ -9,13 +9,13 @@ import type { ContentChanged } from "../lib/bindings/ContentChanged";
 import type { SemanticStatus } from "../lib/bindings/SemanticStatus";
 import { type Call, type CommandApi, type Commands, commandApi } from "../lib/bindings/commands";
 import type { Backend } from "../lib/api/backend";
-import recorded from "./fixtures.json";
+import recordings from "./fixtures.json";
 
 type Entry = { cmd: string; args: unknown; ok?: unknown; err?: ApiError };
 type Handler<K extends keyof Commands> = (args: Commands[K][0]) => Commands[K][1] | Promise<Commands[K][1]>;
 
 /** JSON text with object keys sorted, so equal arguments compare equal whatever their key order. */
-function canonical(v: unknown): string {
+export function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
     x && typeof x === "object" && !Array.isArray(x)
       ? Object.fromEntries(Object.entries(x as Record<string, unknown>).filter(([, y]) => y !== undefined).sort(([a], [b]) => a.localeCompare(b)))
@@ -23,15 +23,37 @@ function canonical(v: unknown): string {
   );
 }
 
-const FIXTURES = recorded as Entry[];
+const FIXTURES = recordings as Entry[];
 
-/** The first recorded answer of `cmd` for `args` (as the core gave it), or undefined. */
-export function fixture<K extends keyof Commands>(cmd: K, args: Commands[K][0]): Commands[K][1] {
+/**
+ * A recorded answer of `cmd` for `args`, as the core gave it: the first, or the `nth` (0-based;
+ * negative counts from the last) when the same call was recorded several times (before and after
+ * a change). Throws when there is none or when the core answered with an error (`recordedError`).
+ */
+export function fixture<K extends keyof Commands>(cmd: K, args: Commands[K][0], nth = 0): Commands[K][1] {
   const key = canonical(args ?? {});
-  const e = FIXTURES.find((x) => x.cmd === cmd && canonical(x.args) === key);
-  if (!e) throw new Error(`no recorded ${cmd} ${key}: add it to ui/src/test/fixture-calls.json and run cargo test`);
+  const all = FIXTURES.filter((x) => x.cmd === cmd && canonical(x.args) === key);
+  const e = all[nth < 0 ? all.length + nth : nth];
+  if (!e) throw new Error(`no recorded ${cmd} ${key} (#${nth}): add it to ui/src/test/fixture-calls.json and run cargo test`);
   if (e.err) throw new Error(`recorded ${cmd} ${key} failed: ${e.err.message}`);
   return structuredClone(e.ok) as Commands[K][1];
+}
+
+/** The error the core answered `cmd` for `args` with (the first recorded). */
+export function recordedError<K extends keyof Commands>(cmd: K, args: Commands[K][0]): ApiError {
+  const key = canonical(args ?? {});
+  const e = FIXTURES.find((x) => x.cmd === cmd && canonical(x.args) === key);
+  if (!e?.err) throw new Error(`no recorded error for ${cmd} ${key}`);
+  return structuredClone(e.err);
+}
+
+/**
+ * Every recorded call of `cmd` with its answer, in the order recorded: for a handler that picks a
+ * recorded answer by some fields of a request that cannot be replayed exactly (an event log with
+ * real timestamps).
+ */
+export function recorded<K extends keyof Commands>(cmd: K): Array<{ args: Commands[K][0]; ok?: Commands[K][1]; err?: ApiError }> {
+  return FIXTURES.filter((x) => x.cmd === cmd).map((x) => structuredClone(x) as { args: Commands[K][0]; ok?: Commands[K][1]; err?: ApiError });
 }
 
 export interface StubBackend extends CommandApi {}
@@ -42,6 +64,8 @@ export class StubBackend implements Backend {
   readonly copied: string[] = [];
   readonly opened: string[] = [];
   hidden = 0;
+  /** Calls that had neither a handler nor a recorded answer (they were rejected), as `cmd args`. */
+  readonly unanswered: string[] = [];
   /** What `chooseFolder` returns next. */
   folder: string | null = null;
   private readonly handlers = new Map<keyof Commands, (args: unknown) => unknown>();
@@ -79,6 +103,7 @@ export class StubBackend implements Backend {
     const key = canonical(args ?? {});
     const matches = FIXTURES.filter((e) => e.cmd === cmd && canonical(e.args) === key);
     if (matches.length === 0) {
+      this.unanswered.push(`${cmd} ${key}`);
       const err: ApiError = {
         kind: "internal",
         message: `no recorded answer for ${cmd} ${key}: add the call to ui/src/test/fixture-calls.json and run cargo test`,

@@ -49,7 +49,8 @@ pub struct ElementHit {
     pub label: String,
     /// The text of the reply that matched.
     pub matched: String,
-    /// Where it is in the reply: `[start, end)` in UTF-16 code units (JavaScript string indexes).
+    /// Where it is in the reply: `[start, end)` in characters (Unicode scalar values), like
+    /// search snippet highlights.
     pub start: u32,
     /// End of the match (exclusive).
     pub end: u32,
@@ -90,7 +91,7 @@ pub struct BannedHit {
     pub group: String,
     /// The word found.
     pub word: String,
-    /// Where it is in the reply: `[start, end)` in UTF-16 code units.
+    /// Where it is in the reply: `[start, end)` in characters.
     pub start: u32,
     /// End of the match (exclusive).
     pub end: u32,
@@ -106,7 +107,7 @@ pub struct FactHit {
     pub text: String,
     /// The text of the reply that matched.
     pub matched: String,
-    /// Where it is in the reply: `[start, end)` in UTF-16 code units.
+    /// Where it is in the reply: `[start, end)` in characters.
     pub start: u32,
     /// End of the match (exclusive).
     pub end: u32,
@@ -265,17 +266,11 @@ impl<'a> Reply<'a> {
                 best = Some((s, e));
             }
         }
-        best.map(|(s, e)| {
-            let text = &self.text[self.bytes[s]..self.bytes[e]];
-            let utf16 = |chars: usize| -> u32 {
-                let units: usize = self.text[..self.bytes[chars]].encode_utf16().count();
-                u32::try_from(units).unwrap_or(u32::MAX)
-            };
-            Match {
-                text,
-                start: utf16(s),
-                end: utf16(e),
-            }
+        let index = |chars: usize| u32::try_from(chars).unwrap_or(u32::MAX);
+        best.map(|(s, e)| Match {
+            text: &self.text[self.bytes[s]..self.bytes[e]],
+            start: index(s),
+            end: index(e),
         })
     }
 }
@@ -283,7 +278,7 @@ impl<'a> Reply<'a> {
 /// A pattern found in the reply, as it appears there.
 struct Match<'a> {
     text: &'a str,
-    /// UTF-16 code units.
+    /// Character offsets.
     start: u32,
     end: u32,
 }
@@ -533,20 +528,20 @@ mod tests {
     }
 
     #[test]
-    fn matches_carry_their_place_in_the_reply_as_javascript_indexes_it() {
-        // 😊 is two UTF-16 code units, so 感谢 starts at 5, not 4; `VIP` matches `vip`.
+    fn matches_carry_their_place_in_the_reply_in_characters() {
+        // 😊 is one character (four bytes); `VIP` matches `vip`; the longest pattern wins.
         let reply = "😊亲，VIP感谢支持";
         let r = Reply::new(reply);
         let m = r.find_any(&["感谢".into(), "vip".into(), "vip感谢".into()]);
         let m = m.expect("found");
-        assert_eq!((m.text, m.start, m.end), ("VIP感谢", 4, 9));
-        let utf16: Vec<u16> = reply.encode_utf16().collect();
-        assert_eq!(String::from_utf16_lossy(&utf16[4..9]), "VIP感谢");
+        assert_eq!((m.text, m.start, m.end), ("VIP感谢", 3, 8));
         assert!(r.find_any(&["".into(), "没有".into()]).is_none());
+        let chars: Vec<char> = reply.chars().collect();
         let b = score(&drill(), &lexicon(), reply, None);
+        assert!(!b.elements.is_empty());
         for e in &b.elements {
-            let (s, e2) = (e.start as usize, e.end as usize);
-            assert_eq!(String::from_utf16_lossy(&utf16[s..e2]), e.matched);
+            let at: String = chars[e.start as usize..e.end as usize].iter().collect();
+            assert_eq!(at, e.matched);
         }
     }
 

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use super::{Library, MatchMode, SNIPPET_CHARS};
 use crate::api::{SearchRequest, Suggestion, SuggestionReason};
+use crate::content::Document;
 use crate::error::Result;
 use crate::search::hybrid::{self};
 use crate::search::message;
@@ -260,15 +261,22 @@ impl Library {
             Some(p) => Some(p.clone()),
             None => best_phrase(&e.doc.phrases, terms, needles).cloned(),
         };
+        let snippet = make_snippet(&source, needles, SNIPPET_CHARS);
+        let matched_alias = if snippet.highlights.is_empty() {
+            matched_alias(&e.doc, terms).or_else(|| matched_alias(&e.doc, needles))
+        } else {
+            None
+        };
         Some(Hit {
             id,
             kind: e.doc.kind,
             title: e.doc.title.clone(),
             platforms: e.doc.platforms.clone(),
             score,
-            snippet: make_snippet(&source, needles, SNIPPET_CHARS),
+            snippet,
             phrase,
             needs_review,
+            matched_alias,
         })
     }
 
@@ -396,4 +404,24 @@ fn add_filters(q: &mut ParsedQuery, opts: &SearchOptions) {
             q.platforms.push(*p);
         }
     }
+}
+
+/// The first alias, then tag, of `doc` that contains one of `words`, unless the title already
+/// shows one (a match there needs no explaining). Called with the words as typed first, then with
+/// their synonyms.
+fn matched_alias(doc: &Document, needles: &[String]) -> Option<String> {
+    let has = |text: &str| {
+        let lower = text.to_lowercase();
+        needles
+            .iter()
+            .any(|n| !n.is_empty() && lower.contains(&n.to_lowercase()))
+    };
+    if has(&doc.title) {
+        return None;
+    }
+    doc.aliases
+        .iter()
+        .chain(&doc.tags)
+        .find(|a| has(a))
+        .cloned()
 }

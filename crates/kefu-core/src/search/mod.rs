@@ -64,6 +64,11 @@ pub struct Hit {
     pub phrase: Option<Phrase>,
     /// Listed under 待复核: an overdue rule, or relies on a rule changed since.
     pub needs_review: bool,
+    /// When neither the title nor the snippet shows a searched word: the alias or tag that
+    /// contains one (`催单` for 催发货), so the card can say why it was found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub matched_alias: Option<String>,
 }
 
 /// The answer to one query. Field names are a contract (`kefu search --json`).

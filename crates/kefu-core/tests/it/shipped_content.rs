@@ -88,6 +88,12 @@ fn shipped_content_answers_what_agents_type() {
             "query {q}"
         );
     }
+    // Found by an alias that neither the title nor the snippet shows: the card says which.
+    let top = search(&lib, "催单").hits.remove(0);
+    assert!(top.snippet.highlights.is_empty());
+    assert_eq!(top.matched_alias.as_deref(), Some("催单"));
+    // Found by the title: nothing to explain.
+    assert_eq!(search(&lib, "催发货").hits[0].matched_alias, None);
     let r = search(&lib, "退款 platform:pdd");
     assert!(ids(&r).contains(&"playbooks/pdd-refund".to_string()));
     assert!(

@@ -103,4 +103,10 @@ fn commands_run_on_the_workspace_clock_and_files_are_kept() {
     let err = ws.save_settings(bad).expect_err("missing folder");
     assert_eq!(err.kind, kefu_core::ErrorKind::ContentRoot);
     assert_eq!(ws.status().expect("still open").documents, 1);
+    // An empty hotkey is refused by core whatever the shell (the window-less one accepts any).
+    let mut no_key = ws.get_settings().expect("settings");
+    no_key.hotkey = String::new();
+    let err = ws.save_settings(no_key).expect_err("empty hotkey");
+    assert_eq!(err.kind, kefu_core::ErrorKind::InvalidInput);
+    assert_eq!(ws.get_settings().expect("settings").hotkey, "Ctrl+Shift+K");
 }

@@ -1,5 +1,6 @@
 // The one way the UI talks to Kefu's core. Views receive a `Backend`; the desktop app passes the
-// Tauri implementation (tauri.ts), tests and the browser preview pass the fake (fake.ts).
+// Tauri implementation (tauri.ts), `kefu serve` the HTTP one (http.ts, the browser tests), and the
+// component tests a stub that answers with the real core's recorded answers (src/test/stub.ts).
 //
 // Every method rejects with an `ApiError` ({ kind, message }) on failure: branch on `kind`.
 // The command methods (`CommandApi`) are generated from kefu-core's one command list

@@ -17,7 +17,8 @@ label: string,
  */
 matched: string, 
 /**
- * Where it is in the reply: `[start, end)` in UTF-16 code units (JavaScript string indexes).
+ * Where it is in the reply: `[start, end)` in characters (Unicode scalar values), like
+ * search snippet highlights.
  */
 start: number, 
 /**

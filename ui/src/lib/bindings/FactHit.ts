@@ -13,7 +13,7 @@ text: string,
  */
 matched: string, 
 /**
- * Where it is in the reply: `[start, end)` in UTF-16 code units.
+ * Where it is in the reply: `[start, end)` in characters.
  */
 start: number, 
 /**

@@ -39,4 +39,9 @@ phrase: Phrase | null,
 /**
  * Listed under 待复核: an overdue rule, or relies on a rule changed since.
  */
-needs_review: boolean, };
+needs_review: boolean, 
+/**
+ * When neither the title nor the snippet shows a searched word: the alias or tag that
+ * contains one (`催单` for 催发货), so the card can say why it was found.
+ */
+matched_alias?: string, };

@@ -1,8 +1,9 @@
 import { describe, expect, test } from "vitest";
 import type { DrillResult } from "../bindings/DrillResult";
+import type { MissingKind } from "../bindings/MissingKind";
 import { band, clock, markReply, percent, points, remaining, seconds, summarise, whole } from "./format";
 
-function result(score: number, missing: Array<[string, string]>, responseMs: number | null): DrillResult {
+function result(score: number, missing: Array<[MissingKind, string]>, responseMs: number | null): DrillResult {
   return {
     attempt_id: 1,
     score,
@@ -58,12 +59,13 @@ describe("formats", () => {
 });
 
 describe("markReply", () => {
-  test("marks each matched text where it occurs, code-point safe", () => {
-    const segs = markReply("好的亲，跟仓库说一下，全网最低，感谢", [
-      { text: "亲", tone: "element", label: "称呼" },
-      { text: "跟仓库说", tone: "element" },
-      { text: "全网最低", tone: "banned" },
-      { text: "感谢", tone: "element" },
+  test("marks the ranges core found", () => {
+    const reply = "好的亲，跟仓库说一下，全网最低，感谢";
+    const segs = markReply(reply, [
+      { start: 2, end: 3, tone: "element", label: "称呼" },
+      { start: 4, end: 8, tone: "element" },
+      { start: 11, end: 15, tone: "banned" },
+      { start: 16, end: 18, tone: "element" },
     ]);
     expect(segs).toEqual([
       { text: "好的", tone: null },
@@ -75,23 +77,25 @@ describe("markReply", () => {
       { text: "，", tone: null },
       { text: "感谢", tone: "element" },
     ]);
-    expect(segs.map((s) => s.text).join("")).toBe("好的亲，跟仓库说一下，全网最低，感谢");
+    expect(segs.map((s) => s.text).join("")).toBe(reply);
   });
 
-  test("banned words win an overlap; unknown and empty matches are ignored; case-insensitive", () => {
-    expect(markReply("这是最好的办法", [{ text: "最好的", tone: "banned" }, { text: "好的", tone: "element" }])).toEqual([
+  test("banned words win an overlap, then the longer span; empty or out-of-range marks are ignored", () => {
+    expect(markReply("这是最好的办法", [{ start: 3, end: 5, tone: "element" }, { start: 2, end: 5, tone: "banned" }])).toEqual([
       { text: "这是", tone: null },
       { text: "最好的", tone: "banned" },
       { text: "办法", tone: null },
     ]);
-    expect(markReply("OK 亲", [{ text: "ok", tone: "element" }, { text: "", tone: "fact" }, { text: "不存在", tone: "fact" }])).toEqual([
+    expect(markReply("OK 亲", [{ start: 0, end: 2, tone: "element" }, { start: 1, end: 1, tone: "fact" }, { start: 3, end: 9, tone: "fact" }])).toEqual([
       { text: "OK", tone: "element" },
       { text: " 亲", tone: null },
     ]);
-    expect(markReply("😀亲", [{ text: "亲", tone: "element" }])).toEqual([
+    // Ranges are characters, like snippet highlights: 😀 is one, so 亲 is at 1.
+    expect(markReply("😀亲", [{ start: 1, end: 2, tone: "element" }])).toEqual([
       { text: "😀", tone: null },
       { text: "亲", tone: "element" },
     ]);
+    expect(markReply("", [{ start: 0, end: 1, tone: "element" }])).toEqual([]);
   });
 });
 

@@ -65,7 +65,7 @@ export function clock(s: number): string {
 
 export type MarkTone = "element" | "fact" | "banned";
 export type MarkedSegment = { text: string; tone: MarkTone | null; label?: string };
-/** A span of the reply that counted: `[start, end)` in UTF-16 code units, as core reports it. */
+/** A span of the reply that counted: `[start, end)` in characters (code points), as core reports it. */
 export type ReplyMark = { start: number; end: number; tone: MarkTone; label?: string };
 
 /**
@@ -74,10 +74,11 @@ export type ReplyMark = { start: number; end: number; tone: MarkTone; label?: st
  * the reply (a stale result) is ignored.
  */
 export function markReply(reply: string, marks: ReplyMark[]): MarkedSegment[] {
-  const owner: Array<number | null> = Array.from({ length: reply.length }, () => null);
+  const chars = Array.from(reply);
+  const owner: Array<number | null> = chars.map(() => null);
   const order = marks
     .map((m, i) => ({ ...m, i }))
-    .filter((m) => m.start >= 0 && m.start < m.end && m.end <= reply.length)
+    .filter((m) => m.start >= 0 && m.start < m.end && m.end <= chars.length)
     .sort((a, b) => Number(b.tone === "banned") - Number(a.tone === "banned") || b.end - b.start - (a.end - a.start));
   for (const m of order) {
     if (owner.slice(m.start, m.end).some((o) => o !== null)) continue;
@@ -85,11 +86,11 @@ export function markReply(reply: string, marks: ReplyMark[]): MarkedSegment[] {
   }
   const out: MarkedSegment[] = [];
   let from = 0;
-  for (let i = 1; i <= reply.length; i++) {
-    if (i < reply.length && owner[i] === owner[from]) continue;
+  for (let i = 1; i <= chars.length; i++) {
+    if (i < chars.length && owner[i] === owner[from]) continue;
     const o = owner[from] ?? null;
     const m = o === null ? null : marks[o];
-    const seg: MarkedSegment = { text: reply.slice(from, i), tone: m ? m.tone : null };
+    const seg: MarkedSegment = { text: chars.slice(from, i).join(""), tone: m ? m.tone : null };
     if (m?.label) seg.label = m.label;
     out.push(seg);
     from = i;

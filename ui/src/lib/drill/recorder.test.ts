@@ -1,7 +1,18 @@
 import { describe, expect, test } from "vitest";
 import { pasteEvent, submitChord, typeIme } from "../../test/ime";
-import { fakeMetrics } from "../api/fake-drills";
+import type { LogEvent } from "./recorder";
 import { EventRecorder, afterPaint, isSubmitChord } from "./recorder";
+import { canonical, recorded } from "../../test/stub";
+
+/**
+ * The metrics the core computed (kefu-core drill::metrics) for this very log: fixture-calls.json
+ * has a `drill_submit` of the log each test below builds (same keys, same clock).
+ */
+function coreMetrics(events: LogEvent[]) {
+  const call = recorded("drill_submit").find((c) => canonical(c.args.req.events) === canonical(events));
+  if (!call?.ok) throw new Error("this log is not in ui/src/test/fixture-calls.json: record it (see the `note` there)");
+  return call.ok.metrics;
+}
 
 /** A recorder on a fresh textarea with a clock that advances 10 ms per event. */
 function setup(allowPaste = false) {
@@ -63,13 +74,13 @@ describe("EventRecorder", () => {
     expect(rec.events[3]).not.toHaveProperty("data");
   });
 
-  test("the log gives the metrics Rust expects (through the fake's port of drill::metrics)", () => {
+  test("the log gives the metrics Rust expects (the core's answer to this log)", () => {
     const { rec, el } = setup();
     rec.shown();
     typeIme(el, [{ pinyin: "qin", commit: "亲" }, { text: "，" }, { pinyin: "cuidan", commit: "催单" }, { backspace: true }]);
     submitChord(el);
     const events = rec.submit();
-    const m = fakeMetrics(events);
+    const m = coreMetrics(events);
     expect(m.committed_chars).toBe(4); // 亲 ， 催单
     // q i n space , c u i d a n space Backspace (Control alone and the submit chord do not count)
     expect(m.keystrokes).toBe(13);
@@ -118,7 +129,7 @@ describe("EventRecorder", () => {
     expect(e.defaultPrevented).toBe(true);
     expect(rec.blockedPastes).toBe(1);
     expect(rec.events).toEqual([expect.objectContaining({ kind: "paste", data: "好的亲，马上安排" })]);
-    expect(fakeMetrics(rec.submit()).pasted_chars).toBe(8);
+    expect(coreMetrics(rec.submit()).pasted_chars).toBe(8);
   });
 
   test("paste goes through when allowed (logged all the same)", () => {
