@@ -384,6 +384,17 @@ impl Matrix {
         self.docs.get(doc_ix as usize).copied().unwrap_or(false)
     }
 
+    /// Whether document `id` is waiting for vectors: it has units (`units` sorted by document,
+    /// as a library builds them) and none of them is in this matrix yet. A document without
+    /// units (drills are not embedded) never waits: it will never have vectors.
+    pub fn awaits_vectors(&self, units: &[Unit], id: &str) -> bool {
+        let first = units.partition_point(|u| u.doc.as_str() < id);
+        match units.get(first) {
+            Some(u) if u.doc == id => !self.has_doc(u.doc_ix),
+            _ => false,
+        }
+    }
+
     /// Cosine of `q` with every row: `(unit index, cosine)`, in row order. Large matrices are
     /// split over the cores.
     pub fn scores(&self, q: &QVec) -> Vec<(usize, f32)> {
@@ -692,6 +703,34 @@ impl Semantic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_documents_with_units_and_no_vectors_yet_await_vectors() {
+        let unit = |doc: &str, doc_ix: u32| Unit {
+            doc: doc.into(),
+            doc_ix,
+            kind: UnitKind::Head,
+            text: doc.into(),
+            key: u64::from(doc_ix),
+        };
+        // "a" (index 0) embedded, "c" (index 2) not yet; "b" (a drill) has no units at all.
+        let units = vec![unit("a", 0), unit("a", 0), unit("c", 2)];
+        let m = Matrix {
+            key: (0, 0),
+            dim: 1,
+            rows: vec![0],
+            data: vec![1],
+            scales: vec![1.0],
+            docs: vec![true],
+        };
+        assert!(!m.awaits_vectors(&units, "a"));
+        assert!(
+            !m.awaits_vectors(&units, "b"),
+            "no units: nothing to wait for"
+        );
+        assert!(m.awaits_vectors(&units, "c"));
+        assert!(!m.awaits_vectors(&units, "zz"));
+    }
 
     #[test]
     fn quantised_cosine_is_close_to_the_exact_one() {
