@@ -413,6 +413,17 @@ pub(crate) fn render(
             },
             met: is_10k.then_some(m.message.p95 / 1000.0 <= 50.0),
         });
+        for (label, v) in [("p50", m.encode.p50), ("p95", m.encode.p95)] {
+            rows.push(Row {
+                figure: format!("… of which encoding the cleaned message, {label} (ms)"),
+                size: size_label(s.docs),
+                values: kefu(v / 1000.0),
+                fmt: ms,
+                lower_is_better: true,
+                target: String::new(),
+                met: None,
+            });
+        }
         rows.push(Row {
             figure: "exact cosine scan over every content piece, p50 (ms)".into(),
             size: size_label(s.docs),
