@@ -96,6 +96,9 @@ pub struct SyncStats {
     pub in_memory: bool,
 }
 
+/// Hits fetched past the limit so that ties at the cut are ordered by id, not by index layout.
+const TIE_SLACK: usize = 16;
+
 /// The search index of one content folder.
 pub struct SearchIndex {
     pub(super) index: Index,
@@ -307,8 +310,11 @@ impl SearchIndex {
         } else {
             [1.0; 4]
         };
-        let weighted =
-            TopDocs::with_limit(limit.max(1)).tweak_score(move |segment: &SegmentReader| {
+        // Equal scores come back in index order, which depends on how indexing threads split
+        // the segments: ask for a few more, order ties by id, then cut, so a search gives the
+        // same ranking on every machine and every rebuild.
+        let weighted = TopDocs::with_limit(limit.max(1) + TIE_SLACK).tweak_score(
+            move |segment: &SegmentReader| {
                 let kinds = segment
                     .fast_fields()
                     .u64("kind_ord")
@@ -318,7 +324,8 @@ impl SearchIndex {
                     let k = kinds.as_ref().map_or(0, |c| c.get_val(doc)) as usize;
                     score * weights.get(k).copied().unwrap_or(1.0)
                 }
-            });
+            },
+        );
         let (top, total) = searcher.search(&query, &(weighted, Count))?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
@@ -343,6 +350,8 @@ impl SearchIndex {
             }
             hits.push((id, score));
         }
+        hits.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        hits.truncate(limit.max(1));
         Ok((hits, total))
     }
 }
