@@ -2,8 +2,8 @@
 // every core answer is one the real core gave (src/test/fixtures.json); handlers only delay
 // answers or stand in for the desktop shell.
 
-import { afterEach, describe, expect, test } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { describe, expect, test } from "vitest";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import App from "./App.svelte";
 import type { Kind } from "./lib/bindings/Kind";
 import type { Platform } from "./lib/bindings/Platform";
@@ -12,19 +12,12 @@ import type { SearchResults } from "./lib/bindings/SearchResults";
 import type { Settings } from "./lib/bindings/Settings";
 import { errorLabel, setLanguage } from "./lib/i18n.svelte";
 import { StubBackend, fixture, recordedError } from "./test/stub";
+import { trackStubs } from "./test/track";
 
-let current: StubBackend | null = null;
-afterEach(() => {
-  cleanup();
-  setLanguage("zh");
-  // Every call the UI made was answered from the recordings or by the test's own handler.
-  const missed = current?.unanswered ?? [];
-  current = null;
-  expect(missed).toEqual([]);
-});
+const stubs = trackStubs();
 
 function setup(backend = new StubBackend()) {
-  current = backend;
+  stubs.use(backend);
   const view = render(App, { props: { backend, options: { debounceMs: 0, toastMs: 60_000 } } });
   const box = screen.getByRole("combobox") as HTMLInputElement;
   return { backend, box, ...view };

@@ -3,8 +3,8 @@
 // cannot be replayed exactly, so `drill_submit` answers with the recorded result of the same drill,
 // mode and reply (its log typed the same keys: src/test/fixture-calls.json).
 
-import { afterEach, describe, expect, test } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { describe, expect, test } from "vitest";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import App from "./App.svelte";
 import DrillResultView from "./components/drill/DrillResultView.svelte";
 import type { DrillPrompt } from "./lib/bindings/DrillPrompt";
@@ -13,15 +13,9 @@ import type { SubmitRequest } from "./lib/bindings/SubmitRequest";
 import { setLanguage } from "./lib/i18n.svelte";
 import { pasteEvent, submitChord, typeIme } from "./test/ime";
 import { StubBackend, fixture, recorded } from "./test/stub";
+import { trackStubs } from "./test/track";
 
-let current: StubBackend | null = null;
-afterEach(() => {
-  cleanup();
-  setLanguage("zh");
-  const missed = current?.unanswered ?? [];
-  current = null;
-  expect(missed).toEqual([]);
-});
+const stubs = trackStubs();
 
 /** The recorded call of the same drill, mode, reply (and found document) as `req`. */
 function recordedSubmit(req: SubmitRequest) {
@@ -53,7 +47,7 @@ function drillStub() {
 }
 
 function setup(backend = drillStub().backend) {
-  current = backend;
+  stubs.use(backend);
   const view = render(App, { props: { backend, options: { debounceMs: 0, toastMs: 60_000 } } });
   return { backend, ...view };
 }

@@ -3,29 +3,22 @@
 // session (fixture-calls.json) before the call the test needs, so the conflict, the disk text and
 // the documents after a save are the core's. Handlers stand in for git (no repository there).
 
-import { afterEach, describe, expect, test, vi } from "vitest";
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
+import { describe, expect, test, vi } from "vitest";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { EditorView } from "@codemirror/view";
 import App from "./App.svelte";
 import type { GitStatus } from "./lib/bindings/GitStatus";
 import type { SearchRequest } from "./lib/bindings/SearchRequest";
-import { setLanguage } from "./lib/i18n.svelte";
 import { StubBackend, fixture } from "./test/stub";
+import { trackStubs } from "./test/track";
 
 // CodeMirror and a check per edit: a form test takes 2 s, more on a busy machine.
 vi.setConfig({ testTimeout: 20_000 });
 
-let current: StubBackend | null = null;
-afterEach(() => {
-  cleanup();
-  setLanguage("zh");
-  const missed = current?.unanswered ?? [];
-  current = null;
-  expect(missed).toEqual([]);
-});
+const stubs = trackStubs();
 
 function setup(backend = new StubBackend()) {
-  current = backend;
+  stubs.use(backend);
   const view = render(App, { props: { backend, options: { debounceMs: 0, toastMs: 60_000, checkDebounceMs: 0 } } });
   const box = screen.getByRole("combobox") as HTMLInputElement;
   return { backend, box, ...view };
@@ -314,7 +307,7 @@ describe("drills from cases, review, sync", () => {
     expect(fixture("git_status", {}).repo).toBe(false);
     setup();
     await waitFor(() => expect(screen.getByTestId("review-count")).toBeTruthy());
-    await waitFor(() => expect(current!.argsOf("git_status").length).toBeGreaterThan(0));
+    await waitFor(() => expect(stubs.current()!.argsOf("git_status").length).toBeGreaterThan(0));
     expect(screen.queryByTestId("btn-sync")).toBeNull();
   });
 });
