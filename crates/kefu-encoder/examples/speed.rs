@@ -25,14 +25,19 @@ fn main() {
     ];
     for text in texts {
         let n = model.token_count(text, Prefix::Query);
-        let t = Instant::now();
-        let reps = 20;
-        for _ in 0..reps {
-            std::hint::black_box(model.embed(text, Prefix::Query));
-        }
+        let reps = 30;
+        let mut times: Vec<std::time::Duration> = (0..reps)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(model.embed(text, Prefix::Query));
+                t.elapsed()
+            })
+            .collect();
+        times.sort();
         println!(
-            "{n:4} tokens: {:?} per text (all cores)",
-            t.elapsed() / reps
+            "{n:4} tokens: min {:?}, median {:?} per text (all cores)",
+            times[0],
+            times[reps / 2]
         );
     }
     let batch: Vec<&str> = texts.iter().cycle().take(64).copied().collect();

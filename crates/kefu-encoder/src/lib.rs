@@ -183,7 +183,8 @@ impl Model {
 
     /// The L2-normalised embedding of `text`, using every core for this one text.
     pub fn embed(&self, text: &str, prefix: Prefix) -> Vec<f32> {
-        self.embed_tokens(&self.content_tokens(text, prefix), true)
+        let ids = self.content_tokens(text, prefix);
+        in_pool(|| self.embed_tokens(&ids, true))
     }
 
     /// Like [`Model::embed`], reading at most `max_tokens` content tokens (the rest of a long
@@ -191,7 +192,7 @@ impl Model {
     pub fn embed_capped(&self, text: &str, prefix: Prefix, max_tokens: usize) -> Vec<f32> {
         let mut ids = self.content_tokens(text, prefix);
         ids.truncate(max_tokens.max(1));
-        self.embed_tokens(&ids, true)
+        in_pool(|| self.embed_tokens(&ids, true))
     }
 
     /// Embeddings of many texts, one text per core at a time (best throughput).
@@ -339,6 +340,13 @@ impl Model {
         }
         mean
     }
+}
+
+/// Runs `op` on a thread of rayon's pool. A text's ~100 parallel steps (matrix products,
+/// attention, GELU) then split and join inside the pool; from another thread each of them
+/// would hand its work over and sleep until woken.
+fn in_pool<T: Send>(op: impl FnOnce() -> T + Send) -> T {
+    rayon::scope(|_| op())
 }
 
 /// Cosine similarity of two L2-normalised vectors (their dot product).

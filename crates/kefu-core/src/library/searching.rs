@@ -114,16 +114,38 @@ impl Library {
             let (found, total) = self.index.search(q, &expand, depth)?;
             Ok((found.into_iter().map(|(id, _)| id).collect(), total))
         };
-        let (lex, lex_total) = if use_lexical {
-            lexical_ids(&q)?
-        } else {
-            (Vec::new(), 0)
-        };
-        let (dense, matrix) = if use_dense {
-            self.by_meaning(&m.text, &q)
-        } else {
-            (Vec::new(), None)
-        };
+        // Words and meaning at the same time: encoding the message is most of the time, and
+        // the word searches (the whole message, then each clause for a second intent) do not
+        // need it; the encoder's own parallel work fills whichever core is free.
+        let intent_clauses = intent_clauses(&m);
+        let (words, (dense, matrix)) = rayon::join(
+            || -> Result<_> {
+                if !use_lexical {
+                    return Ok((Vec::new(), 0, Vec::new()));
+                }
+                let (lex, total) = lexical_ids(&q)?;
+                let mut tops = Vec::with_capacity(intent_clauses.len());
+                if intent_clauses.len() >= 2 {
+                    for c in &intent_clauses {
+                        let (found, _) = self.index.search(
+                            &clause_query(std::slice::from_ref(*c)),
+                            &expand,
+                            3,
+                        )?;
+                        tops.push(found.into_iter().map(|(id, _)| id).collect::<Vec<_>>());
+                    }
+                }
+                Ok((lex, total, tops))
+            },
+            || {
+                if use_dense {
+                    self.by_meaning(&m.text, &q)
+                } else {
+                    (Vec::new(), None)
+                }
+            },
+        );
+        let (lex, lex_total, clause_tops) = words?;
         let dense_ids: Vec<String> = dense.iter().map(|(id, _, _)| id.clone()).collect();
         // Documents the encoder has not reached yet (not drills, which are never embedded: with
         // them counted, every drill got the stand-in and customer-message MRR fell 0.78 → 0.75).
@@ -135,9 +157,7 @@ impl Library {
         let mut ranked = hybrid::fuse(&lex, &dense_ids, &self.fusion, &unembedded);
         // A message that asks two things: the first result answers one; the second is the best
         // of the others that a clause the first result does not cover points to.
-        if use_lexical
-            && let Some(second) = self.second_intent(&m, &ranked, &clause_query, &expand)?
-        {
+        if let Some(second) = second_intent(&ranked, &clause_tops) {
             let first = ranked[0].0.clone();
             ranked = hybrid::lead_with(&[first, second], ranked);
         }
@@ -156,50 +176,6 @@ impl Library {
             })
             .collect();
         Ok(done(hits, total))
-    }
-
-    /// For a message with two or more substantial clauses (4+ Chinese characters, at most the
-    /// first [`message::INTENT_CLAUSES`]): the first clause whose own best three documents (by
-    /// words) leave out the current first result gives the second intent — its best document
-    /// among the fused top ten.
-    fn second_intent(
-        &self,
-        m: &message::Message,
-        ranked: &[(String, f32)],
-        clause_query: &dyn Fn(&[String]) -> ParsedQuery,
-        expand: &dyn Fn(&str) -> Vec<String>,
-    ) -> Result<Option<String>> {
-        let clauses: Vec<&String> = m
-            .words
-            .iter()
-            .filter(|c| {
-                c.chars()
-                    .filter(|&ch| crate::search::text::is_cjk(ch))
-                    .count()
-                    >= 4
-            })
-            .take(message::INTENT_CLAUSES)
-            .collect();
-        let Some((first, _)) = ranked.first() else {
-            return Ok(None);
-        };
-        if clauses.len() < 2 {
-            return Ok(None);
-        }
-        let top10: Vec<&String> = ranked.iter().take(10).skip(1).map(|(d, _)| d).collect();
-        for c in clauses {
-            let (found, _) =
-                self.index
-                    .search(&clause_query(std::slice::from_ref(c)), expand, 3)?;
-            let top3: Vec<&String> = found.iter().map(|(id, _)| id).collect();
-            if top3.is_empty() || top3.contains(&first) {
-                continue;
-            }
-            if let Some(d) = top10.iter().find(|d| top3.contains(d)) {
-                return Ok(Some((*d).clone()));
-            }
-        }
-        Ok(None)
     }
 
     /// Documents by meaning for a cleaned message, filtered like `q`: `(id, cosine, phrase)`,
@@ -424,4 +400,39 @@ fn matched_alias(doc: &Document, needles: &[String]) -> Option<String> {
         .chain(&doc.tags)
         .find(|a| has(a))
         .cloned()
+}
+
+/// The clauses that can carry a second intent: 4+ Chinese characters, at most the first
+/// [`message::INTENT_CLAUSES`].
+fn intent_clauses(m: &message::Message) -> Vec<&String> {
+    m.words
+        .iter()
+        .filter(|c| {
+            c.chars()
+                .filter(|&ch| crate::search::text::is_cjk(ch))
+                .count()
+                >= 4
+        })
+        .take(message::INTENT_CLAUSES)
+        .collect()
+}
+
+/// For a message with two or more substantial clauses, whose best three documents by words are
+/// `clause_tops` (in clause order): the first clause whose three leave out the current first
+/// result gives the second intent — its best document among the fused top ten.
+fn second_intent(ranked: &[(String, f32)], clause_tops: &[Vec<String>]) -> Option<String> {
+    let (first, _) = ranked.first()?;
+    if clause_tops.len() < 2 {
+        return None;
+    }
+    let top10: Vec<&String> = ranked.iter().take(10).skip(1).map(|(d, _)| d).collect();
+    for top3 in clause_tops {
+        if top3.is_empty() || top3.contains(first) {
+            continue;
+        }
+        if let Some(d) = top10.iter().find(|d| top3.contains(d)) {
+            return Some((*d).clone());
+        }
+    }
+    None
 }
