@@ -417,14 +417,27 @@ describe("result rendering", () => {
     score: 64,
     breakdown: {
       score: 64,
-      elements: [{ name: "称呼", label: "称呼/问候", matched: "亲", start: 0, end: 1 }],
-      facts: [{ text: "先征得同意", matched: "还需要的话", rule: "rules/a", start: 2, end: 7 }],
+      elements: [{ name: "称呼", label: "称呼/问候", matched: "亲", start: 0, end: 1, by: "words" }],
+      facts: [{ text: "先征得同意", matched: "还需要的话", rule: "rules/a", start: 2, end: 7, by: "meaning" }],
       missing: [
         { kind: "element", name: "致谢", hint: "感谢 / 谢谢", rule: null },
         { kind: "fact", name: "说明时间", hint: "今天 / 明天", rule: "rules/b" },
       ],
-      banned: [{ group: "推责", word: "等着吧", penalty: 20, start: 7, end: 10 }],
+      banned: [{ group: "推责", word: "等着吧", penalty: 20, start: 7, end: 10, why: null }],
+      mistakes: [
+        {
+          text: "让买家干等",
+          why: "超时后要给买家时间点和选择，不能让买家干等",
+          rule: "rules/c",
+          matched: "等着吧",
+          start: 7,
+          end: 10,
+          by: "words",
+          penalty: 20,
+        },
+      ],
       similarity: 0.42,
+      similarity_by: "meaning",
       closest_reference: "好的亲，您还需要的话我马上安排",
       components: [
         { name: "elements", points: 20, max: 40 },
@@ -476,9 +489,16 @@ describe("result rendering", () => {
     expect(screen.getByTestId("similarity").textContent).toBe("相似度 42%");
     expect(screen.getByText("好的亲，您还需要的话我马上安排", { selector: ".reference-text" })).toBeTruthy();
     const rules = screen.getAllByRole("button", { name: "查看规则" });
-    expect(rules).toHaveLength(1);
+    expect(rules).toHaveLength(2);
     await fireEvent.click(rules[0]!);
-    expect(opened).toEqual(["rules/b"]);
+    await fireEvent.click(rules[1]!);
+    expect(opened).toEqual(["rules/b", "rules/c"]);
+    // The known mistake: what was said, why it is wrong, its points; the fact found by meaning says so.
+    const mistake = screen.getByTestId("mistakes").textContent ?? "";
+    expect(mistake).toContain("等着吧");
+    expect(mistake).toContain("不能让买家干等");
+    expect(mistake).toContain("−20 分");
+    expect(document.querySelector(".check-ok .by-meaning")?.textContent).toBe("按意思");
     expect(document.querySelector(".check-banned")?.textContent).toContain("−20 分");
     const metric = (k: string) => document.querySelector(`[data-metric="${k}"] .metric-value`)?.textContent;
     expect([metric("response"), metric("total"), metric("cpm"), metric("kpc"), metric("backspaces"), metric("pasted")]).toEqual([
@@ -501,7 +521,8 @@ describe("result rendering", () => {
     renderResult();
     expect(screen.getByRole("button", { name: /Next/ })).toBeTruthy();
     expect(document.querySelector(".check-title.bad")?.textContent).toBe("Missing");
-    expect(screen.getByRole("button", { name: "Open rule" })).toBeTruthy();
+    expect(screen.getAllByRole("button", { name: "Open rule" })).toHaveLength(2);
+    expect(Array.from(document.querySelectorAll(".check-title.warn")).map((h) => h.textContent)).toEqual(["Got wrong", "Penalised words"]);
     expect(document.querySelector('[data-metric="response"] .metric-label')?.textContent).toBe("First response");
   });
 });

@@ -181,6 +181,11 @@ fn open(dirs: &Dirs) -> Result<Library, kefu_core::Error> {
 /// Loads the encoder for `lib` and embeds the content pieces that have no cached vector yet
 /// (with every core; progress on stderr). Without a model, says so once and searches by words.
 fn semantic(lib: &Library, dirs: &Dirs) {
+    semantic_for(lib, dirs, Library::embed_todo);
+}
+
+/// Like [`semantic`], embedding what `todo` lists (e.g. what drill scoring compares with).
+fn semantic_for(lib: &Library, dirs: &Dirs, todo: fn(&Library) -> Vec<(u64, String)>) {
     if dirs.no_semantic {
         lib.semantic().set_off("--no-semantic");
         return;
@@ -207,11 +212,11 @@ fn semantic(lib: &Library, dirs: &Dirs) {
         }
         return;
     }
-    let todo = lib.embed_todo();
+    let todo = todo(lib);
     if !todo.is_empty() {
         let started = Instant::now();
         eprintln!(
-            "kefu: embedding {} content pieces (once; cached in the data folder) …",
+            "kefu: embedding {} pieces (once; cached in the data folder) …",
             todo.len()
         );
         if let Err(e) = lib.semantic().embed_all(&todo) {
@@ -653,12 +658,13 @@ fn persona(p: kefu_core::drill::Persona) -> &'static str {
 
 fn drill_score(dirs: &Dirs, id: &str, reply: &str, seconds: Option<f64>, json: bool) -> CliResult {
     let lib = open(dirs)?;
-    let (_, drill) = lib.drill(id)?;
+    lib.drill(id)?;
+    semantic_for(&lib, dirs, Library::scoring_todo);
     let timing = seconds.map(|s| kefu_core::drill::Timing {
         total_ms: s * 1000.0,
         pasted_chars: 0,
     });
-    let b = kefu_core::drill::score(drill, lib.lexicon(), reply, timing);
+    let b = lib.score_reply(id, reply, timing)?;
     if json {
         println!("{}", serde_json::to_string(&b)?);
         return Ok(ExitCode::SUCCESS);

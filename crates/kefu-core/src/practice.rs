@@ -195,7 +195,7 @@ impl Trainer<'_> {
             total_ms: metrics.total_ms,
             pasted_chars,
         };
-        let mut breakdown = drill::score(d, lib.lexicon(), &req.reply, Some(timing));
+        let mut breakdown = lib.score_reply(&req.drill_id, &req.reply, Some(timing))?;
         let (mut accuracy, mut diff) = (None, Vec::new());
         match req.mode {
             DrillMode::Reply => {}

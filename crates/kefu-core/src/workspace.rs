@@ -388,8 +388,16 @@ impl Workspace {
             return;
         }
         loop {
+            // The content first (search), then what drill scoring compares replies with.
             let todo = self
-                .with_library(|lib| Ok(lib.embed_todo()))
+                .with_library(|lib| {
+                    let todo = lib.embed_todo();
+                    Ok(if todo.is_empty() {
+                        lib.scoring_todo()
+                    } else {
+                        todo
+                    })
+                })
                 .unwrap_or_default();
             if !todo.is_empty() {
                 let mut last = Instant::now();

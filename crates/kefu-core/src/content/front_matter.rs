@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::drill::{CATEGORIES, Drill, Fact, Persona, PoorReply, Rubric};
+use crate::drill::{CATEGORIES, Drill, Fact, Mistake, Persona, PoorReply, Rubric};
 
 use super::model::{CaseMeta, Document, Kind, Phrase, Platform, RuleMeta, parse_date};
 use super::problem::{Problem, ProblemCode};
@@ -211,9 +211,20 @@ struct RawFact {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
+struct RawMistake {
+    text: Option<Text>,
+    r#match: Option<OneOrMany>,
+    why: Option<Text>,
+    rule: Option<Text>,
+    penalty: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct RawRubric {
     elements: Option<OneOrMany>,
     facts: Option<Vec<RawFact>>,
+    mistakes: Option<Vec<RawMistake>>,
 }
 
 /// The drill-specific front matter.
@@ -681,7 +692,11 @@ fn build_drill(
     let (rubric, rubric_line) = match raw.rubric {
         Some(r) => {
             let line = at(r.referenced.line());
-            let RawRubric { elements, facts } = r.value;
+            let RawRubric {
+                elements,
+                facts,
+                mistakes,
+            } = r.value;
             let mut out = Vec::new();
             for (i, f) in facts.unwrap_or_default().into_iter().enumerate() {
                 let text = f.text.map(|t| t.trim().to_string()).unwrap_or_default();
@@ -700,10 +715,17 @@ fn build_drill(
                         .filter(|r| !r.is_empty()),
                 });
             }
+            let mistakes = mistakes
+                .unwrap_or_default()
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, m)| mistake(m, i + 1, rel, line, &references, problems))
+                .collect();
             (
                 Rubric {
                     elements: clean_list(elements),
                     facts: out,
+                    mistakes,
                 },
                 line,
             )
@@ -753,6 +775,58 @@ fn is_law(s: &str) -> bool {
         s.trim().to_ascii_lowercase().as_str(),
         "law" | "法律" | "法规" | "国家法规"
     )
+}
+
+/// One `rubric.mistakes` entry (`n` from 1), or `None` with the problem recorded.
+fn mistake(
+    m: RawMistake,
+    n: usize,
+    rel: &str,
+    line: usize,
+    references: &[String],
+    problems: &mut Vec<Problem>,
+) -> Option<Mistake> {
+    let text = m.text.map(|t| t.trim().to_string()).unwrap_or_default();
+    let why = m.why.map(|t| t.trim().to_string()).unwrap_or_default();
+    if text.is_empty() || why.is_empty() {
+        problems.push(Problem::error(rel, line, ProblemCode::MistakeIncomplete).arg("n", n));
+        return None;
+    }
+    let r#match = clean_list(m.r#match);
+    // A phrasing a reference contains would take points off the reference itself.
+    for phrase in r#match.iter().chain(std::iter::once(&text)) {
+        if let Some(r) = references.iter().position(|r| r.contains(phrase.as_str())) {
+            problems.push(
+                Problem::error(rel, line, ProblemCode::MistakeInReference)
+                    .arg("n", n)
+                    .arg("phrase", phrase)
+                    .arg("reference", r + 1),
+            );
+            return None;
+        }
+    }
+    let penalty = match m.penalty {
+        None => None,
+        Some(p @ 1..=100) => u32::try_from(p).ok(),
+        Some(p) => {
+            problems.push(
+                Problem::error(rel, line, ProblemCode::MistakePenaltyOutOfRange)
+                    .arg("n", n)
+                    .arg("value", p),
+            );
+            return None;
+        }
+    };
+    Some(Mistake {
+        text,
+        r#match,
+        why,
+        rule: m
+            .rule
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty()),
+        penalty,
+    })
 }
 
 fn clean_list(v: Option<OneOrMany>) -> Vec<String> {

@@ -247,6 +247,26 @@ problem_codes! {
         en: "fact {n} has no `text`", hint: "each fact needs `text:` (and `match:` phrasings, `rule:` id)";
         zh: "第 {n} 条要点没有 `text`", 提示: "每条要点都要有 `text:`（以及 `match:` 说法、`rule:` 规则 id）";
     }
+    /// A rubric mistake without `text` or `why`.
+    MistakeIncomplete {
+        en: "mistake {n} needs `text` and `why`", hint: "write the wrong statement as an agent would type it (`text:`), and why it is wrong (`why:`)";
+        zh: "第 {n} 条常见错误缺少 `text` 或 `why`", 提示: "`text:` 写客服会打出来的错误说法，`why:` 写错在哪里";
+    }
+    /// A mistake's phrasing occurs in one of the drill's own references.
+    MistakeInReference {
+        en: "mistake {n}: `{phrase}` occurs in reference {reference}, which would lose points for it", hint: "make the phrasing specific to the mistake, or fix the reference";
+        zh: "第 {n} 条常见错误的说法 `{phrase}` 出现在第 {reference} 条参考回复里，参考回复会因此被扣分", 提示: "把说法写得更具体，或者改正参考回复";
+    }
+    /// A mistake's `penalty` outside 1–100.
+    MistakePenaltyOutOfRange {
+        en: "mistake {n}: penalty {value} is outside 1–100", hint: "leave `penalty:` out to use the lexicon's `mistake_penalty`";
+        zh: "第 {n} 条常见错误的扣分 {value} 不在 1–100 之间", 提示: "不写 `penalty:` 就使用词库的 `mistake_penalty`";
+    }
+    /// A rubric fact or mistake names a rule that is not in the folder.
+    UnknownRubricRule {
+        en: "rubric names rule `{rule}`, which is not a rule document", hint: "use the id of a rule (e.g. rules/taobao-late-shipment)";
+        zh: "评分要点引用的规则 `{rule}` 不存在或不是规则文档", 提示: "写一条规则的 id（例如 rules/taobao-late-shipment）";
+    }
     /// A 关联销售 drill that does not say what to recommend.
     UpsellWithoutTarget {
         en: "关联销售 drill without `upsell`", hint: "say what the agent should recommend";

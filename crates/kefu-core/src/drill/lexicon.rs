@@ -45,6 +45,25 @@ pub struct Upsell {
     pub patterns: Vec<String>,
 }
 
+/// Words that together in one sentence are penalised (a paid good review, another buyer's
+/// details, a false refund reason), in any order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Combo {
+    /// Points taken off.
+    #[serde(default = "default_penalty")]
+    pub penalty: u32,
+    /// Why, shown to the trainee.
+    #[serde(default)]
+    pub why: String,
+    /// Lists of words: the sentence must contain one word of each.
+    #[serde(default)]
+    pub all: Vec<Vec<String>>,
+}
+
+fn default_mistake_penalty() -> u32 {
+    20
+}
+
 /// The whole lexicon.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default)]
@@ -57,6 +76,11 @@ pub struct Lexicon {
     pub banned: BTreeMap<String, Banned>,
     /// Upsell words.
     pub upsell: Upsell,
+    /// Name → a banned combination of words.
+    pub combos: BTreeMap<String, Combo>,
+    /// Points a known mistake of a drill takes off when it does not say.
+    #[serde(default = "default_mistake_penalty")]
+    pub mistake_penalty: u32,
 }
 
 impl Lexicon {
@@ -87,6 +111,12 @@ impl Lexicon {
                         e.label = name.clone();
                     }
                     e.patterns.retain(|p| !p.trim().is_empty());
+                }
+                for c in l.combos.values_mut() {
+                    for words in &mut c.all {
+                        words.retain(|w| !w.trim().is_empty());
+                    }
+                    c.all.retain(|words| !words.is_empty());
                 }
                 let mut problems = Vec::new();
                 for name in &l.default_elements {
@@ -153,6 +183,8 @@ impl Lexicon {
             elements,
             banned: BTreeMap::new(),
             upsell: Upsell::default(),
+            combos: BTreeMap::new(),
+            mistake_penalty: default_mistake_penalty(),
         }
     }
 }

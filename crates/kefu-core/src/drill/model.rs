@@ -73,6 +73,22 @@ pub struct Fact {
     pub rule: Option<String>,
 }
 
+/// A wrong statement a new hire makes in this drill (a wrong number, rule or promise).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Mistake {
+    /// The wrong statement as an agent would write it (compared by meaning with the reply).
+    pub text: String,
+    /// Exact phrasings that make it (any one counts).
+    pub r#match: Vec<String>,
+    /// Why it is wrong, shown to the trainee.
+    pub why: String,
+    /// The rule it breaks.
+    pub rule: Option<String>,
+    /// Points taken off (the lexicon's `mistake_penalty` when not given).
+    pub penalty: Option<u32>,
+}
+
 /// What a good reply to this drill contains.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -81,6 +97,8 @@ pub struct Rubric {
     pub elements: Vec<String>,
     /// Required facts.
     pub facts: Vec<Fact>,
+    /// Known mistakes: a reply that makes one loses points.
+    pub mistakes: Vec<Mistake>,
 }
 
 /// A reply drill.

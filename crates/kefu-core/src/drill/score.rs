@@ -5,18 +5,24 @@
 //! | part | max | how |
 //! |---|---|---|
 //! | elements | 40 (55 without facts) | share of the required rubric elements (and the upsell) found |
-//! | facts | 15 | share of the required facts stated |
-//! | similarity | 30 | character-bigram F1 with the closest reference reply, full marks from 0.5 |
+//! | facts | 15 | share of the required facts stated, in the fact's phrasings or (with the encoder) in any words that mean it without a number that contradicts it |
+//! | similarity | 30 | with the encoder: the best cosine with a reference, mapped from the level of an unrelated reply (measured per drill) to full marks a little above it, so stating the substance in other words earns as much as copying; without: character-bigram F1, full marks from 0.5 |
 //! | speed | 15 | full within the time limit, falling to 0 at twice the limit; 0 when pasting is not allowed and text was pasted |
 //!
 //! Without timing (e.g. `kefu drill score`), speed is left out and the rest is scaled to 100.
-//! Each group of banned words found takes its penalty off. The result is clamped to 0–100.
+//! Then points come off: each known mistake the reply makes (the drill's `rubric.mistakes`, in
+//! their phrasings or by meaning, and a number that contradicts a fact), each group of banned
+//! words, and each banned combination (words of every list of a lexicon `combos` entry in one
+//! sentence: a paid good review, another buyer's details, a false refund reason). The result is
+//! clamped to 0–100; every point comes from a part the breakdown names.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::judge::{self, Clause};
 use super::lexicon::Lexicon;
 use super::model::Drill;
+use crate::semantic::Semantic;
 
 /// Points for each part.
 const ELEMENTS_MAX: f64 = 40.0;
@@ -54,6 +60,9 @@ pub struct ElementHit {
     pub start: u32,
     /// End of the match (exclusive).
     pub end: u32,
+    /// In the lexicon's words or by meaning (scores stored before meaning: words).
+    #[serde(default)]
+    pub by: MatchBy,
 }
 
 /// What kind of thing a reply lacks.
@@ -83,6 +92,42 @@ pub struct Missing {
     pub rule: Option<String>,
 }
 
+/// How something in a reply was recognised.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum MatchBy {
+    /// One of its phrasings occurs in the reply (what every score before meaning was).
+    #[default]
+    Words,
+    /// A clause of the reply means it (sentence encoder).
+    Meaning,
+    /// A number in the reply contradicts the one the fact states.
+    Number,
+}
+
+/// A known mistake the reply makes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MistakeHit {
+    /// The mistake as the drill describes it (for a wrong number: the fact it contradicts).
+    pub text: String,
+    /// Why it is wrong.
+    pub why: String,
+    /// The rule it breaks.
+    pub rule: Option<String>,
+    /// The text of the reply that makes it.
+    pub matched: String,
+    /// Where it is in the reply: `[start, end)` in characters.
+    pub start: u32,
+    /// End of the match (exclusive).
+    pub end: u32,
+    /// How it was recognised.
+    pub by: MatchBy,
+    /// Points taken off.
+    pub penalty: u32,
+}
+
 /// A penalised word found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -97,6 +142,9 @@ pub struct BannedHit {
     pub end: u32,
     /// Points taken off.
     pub penalty: u32,
+    /// Why it is penalised (banned combinations say why; word groups are named only).
+    #[serde(default)]
+    pub why: Option<String>,
 }
 
 /// A fact that was stated.
@@ -113,6 +161,9 @@ pub struct FactHit {
     pub end: u32,
     /// Its rule.
     pub rule: Option<String>,
+    /// In its phrasings or by meaning (scores stored before meaning: words).
+    #[serde(default)]
+    pub by: MatchBy,
 }
 
 /// The parts a score is made of.
@@ -128,8 +179,10 @@ pub enum ComponentName {
     Similarity,
     /// Answered within the time limit.
     Speed,
-    /// Penalised words (negative).
+    /// Penalised words and combinations (negative).
     Penalty,
+    /// Known mistakes made (negative).
+    Mistakes,
 }
 
 impl ComponentName {
@@ -141,6 +194,7 @@ impl ComponentName {
             ComponentName::Similarity => "similarity",
             ComponentName::Speed => "speed",
             ComponentName::Penalty => "penalty",
+            ComponentName::Mistakes => "mistakes",
         }
     }
 }
@@ -169,10 +223,17 @@ pub struct ScoreBreakdown {
     pub facts: Vec<FactHit>,
     /// What is missing.
     pub missing: Vec<Missing>,
-    /// Penalised words found.
+    /// Penalised words and combinations found.
     pub banned: Vec<BannedHit>,
-    /// Character-bigram F1 with the closest reference (0–1).
+    /// Known mistakes made (none in scores stored before they existed).
+    #[serde(default)]
+    pub mistakes: Vec<MistakeHit>,
+    /// Closeness to the closest reference (0–1): by meaning with the encoder, else
+    /// character-bigram F1.
     pub similarity: f64,
+    /// Whether similarity (and facts beyond their phrasings) were judged by meaning.
+    #[serde(default)]
+    pub similarity_by: MatchBy,
     /// The reference reply closest to this one, to compare with.
     pub closest_reference: String,
     /// The points per part.
@@ -244,6 +305,11 @@ impl<'a> Reply<'a> {
         }
     }
 
+    /// The reply's text between two character offsets.
+    fn slice(&self, start: usize, end: usize) -> &'a str {
+        &self.text[self.bytes[start]..self.bytes[end]]
+    }
+
     /// The first occurrence of `pattern` (case-insensitive), as a character range.
     fn find(&self, pattern: &str) -> Option<(usize, usize)> {
         let needle: Vec<char> = pattern.chars().map(fold).collect();
@@ -283,16 +349,29 @@ struct Match<'a> {
     end: u32,
 }
 
-/// Scores `reply` for `drill`.
+/// What scoring by meaning needs: the encoder (with its vector cache) and the other drills'
+/// references, against which a drill's level of "unrelated" similarity is measured.
+pub struct Meaning<'a> {
+    /// The encoder and vector cache.
+    pub semantic: &'a Semantic,
+    /// References of other drills.
+    pub others: Vec<&'a str>,
+}
+
+/// Scores `reply` for `drill`; by meaning when `meaning` has an encoder, else by words only.
 pub fn score(
     drill: &Drill,
     lexicon: &Lexicon,
     reply: &str,
     timing: Option<Timing>,
+    meaning: Option<&Meaning<'_>>,
 ) -> ScoreBreakdown {
     let prepared = Reply::new(reply);
     let mut elements = Vec::new();
     let mut missing = Vec::new();
+    let reply_clauses = judge::clauses(reply);
+    let vectors =
+        meaning.and_then(|m| judge::vectors(m.semantic, drill, &m.others, reply, &reply_clauses));
 
     let required: Vec<String> = if drill.rubric.elements.is_empty() {
         lexicon.default_elements.clone()
@@ -305,13 +384,45 @@ pub fn score(
             continue;
         };
         required_count += 1;
-        match prepared.find_any(&def.patterns) {
-            Some(m) => elements.push(ElementHit {
+        let found = prepared
+            .find_any(&def.patterns)
+            .map(|m| (m.text.to_string(), m.start, m.end, MatchBy::Words))
+            .or_else(|| {
+                // By meaning: a clause close to a reference clause that shows the element.
+                let (dv, _, cv) = vectors.as_ref()?;
+                let showing: Vec<&crate::semantic::QVec> = dv
+                    .reference_clauses
+                    .iter()
+                    .filter(|(t, _)| def.patterns.iter().any(|p| t.contains(p.as_str())))
+                    .map(|(_, v)| v)
+                    .collect();
+                let (ci, _) = cv
+                    .iter()
+                    .enumerate()
+                    .map(|(ci, v)| {
+                        (
+                            ci,
+                            showing.iter().map(|r| v.dot(r)).fold(f32::MIN, f32::max),
+                        )
+                    })
+                    .filter(|(_, s)| *s >= judge::ELEMENT_COSINE)
+                    .max_by(|a, b| a.1.total_cmp(&b.1))?;
+                let c = &reply_clauses[ci];
+                Some((
+                    c.text.clone(),
+                    c.start as u32,
+                    c.end as u32,
+                    MatchBy::Meaning,
+                ))
+            });
+        match found {
+            Some((matched, start, end, by)) => elements.push(ElementHit {
                 name: name.clone(),
                 label: def.label.clone(),
-                matched: m.text.to_string(),
-                start: m.start,
-                end: m.end,
+                matched,
+                start,
+                end,
+                by,
             }),
             None => missing.push(Missing {
                 kind: MissingKind::Element,
@@ -343,6 +454,7 @@ pub fn score(
                 matched: m.text.to_string(),
                 start: m.start,
                 end: m.end,
+                by: MatchBy::Words,
             }),
             None => missing.push(Missing {
                 kind: MissingKind::Upsell,
@@ -353,20 +465,175 @@ pub fn score(
         }
     }
 
+    // Known mistakes first: a clause that makes one cannot also state a fact.
+    let mut mistakes = Vec::new();
+    let mut wrong_clauses: Vec<usize> = Vec::new();
+    let clause_at = |start: u32| {
+        reply_clauses
+            .iter()
+            .position(|c| c.start as u32 <= start && start < c.end as u32)
+    };
+    let default_penalty = lexicon.mistake_penalty;
+    for (mi, m) in drill.rubric.mistakes.iter().enumerate() {
+        let penalty = m.penalty.unwrap_or(default_penalty);
+        let hit = |matched: &str, start: u32, end: u32, by: MatchBy| MistakeHit {
+            text: m.text.clone(),
+            why: m.why.clone(),
+            rule: m.rule.clone(),
+            matched: matched.to_string(),
+            start,
+            end,
+            by,
+            penalty,
+        };
+        let mut phrasings = m.r#match.clone();
+        phrasings.push(m.text.clone());
+        if let Some(found) = prepared.find_any(&phrasings) {
+            if let Some(c) = clause_at(found.start) {
+                wrong_clauses.push(c);
+            }
+            mistakes.push(hit(found.text, found.start, found.end, MatchBy::Words));
+            continue;
+        }
+        let Some((dv, _, cv)) = &vectors else {
+            continue;
+        };
+        let Some(mv) = dv.mistakes.get(mi) else {
+            continue;
+        };
+        let best = cv
+            .iter()
+            .enumerate()
+            .map(|(ci, v)| {
+                let to_mistake = v.dot(mv);
+                let to_right = dv.correct.iter().map(|r| v.dot(r)).fold(f32::MIN, f32::max);
+                (ci, to_mistake, to_right)
+            })
+            .filter(|(_, m, r)| *m >= judge::MISTAKE_COSINE && *m >= r + judge::MISTAKE_MARGIN)
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((ci, _, _)) = best {
+            let c = &reply_clauses[ci];
+            wrong_clauses.push(ci);
+            mistakes.push(hit(&c.text, c.start as u32, c.end as u32, MatchBy::Meaning));
+        }
+    }
+
     let mut facts = Vec::new();
-    for f in &drill.rubric.facts {
+    for (fi, f) in drill.rubric.facts.iter().enumerate() {
         let phrasings = if f.r#match.is_empty() {
             vec![f.text.clone()]
         } else {
             f.r#match.clone()
         };
-        match prepared.find_any(&phrasings) {
-            Some(m) => facts.push(FactHit {
+        let expected: Vec<judge::Quantity> = judge::fact_examples(drill, fi)
+            .iter()
+            .flat_map(|e| judge::quantities(e))
+            .collect();
+        // A number that contradicts the fact, in a clause about it, is a mistake of its own.
+        let about = |ci: usize| -> bool {
+            let c: &Clause = &reply_clauses[ci];
+            if phrasings.iter().any(|p| {
+                let stripped: String = p.chars().filter(|ch| !ch.is_numeric()).collect();
+                stripped.chars().count() >= 2 && c.text.contains(&stripped)
+            }) {
+                return true;
+            }
+            match &vectors {
+                Some((dv, _, cv)) => dv.facts.get(fi).is_some_and(|ex| {
+                    ex.iter()
+                        .any(|e| cv[ci].dot(e) >= judge::FACT_COSINE - 0.02)
+                }),
+                None => false,
+            }
+        };
+        let mut contradicted = false;
+        for (ci, c) in reply_clauses.iter().enumerate() {
+            // Numbers the customer or a reference gives are facts of the case, not the rule's.
+            let stated: Vec<judge::Quantity> = judge::quantities(&c.text)
+                .into_iter()
+                .filter(|q| {
+                    !drill
+                        .customer
+                        .iter()
+                        .chain(&drill.references)
+                        .any(|t| t.contains(q.written.as_str()))
+                })
+                .collect();
+            if let Some((q, right)) = judge::conflicting(&stated, &expected)
+                && about(ci)
+            {
+                let chars: Vec<char> = c.text.chars().collect();
+                let at = (0..chars.len())
+                    .find(|&i| {
+                        chars[i..]
+                            .iter()
+                            .collect::<String>()
+                            .starts_with(&q.written)
+                    })
+                    .unwrap_or(0);
+                let start = (c.start + at) as u32;
+                mistakes.push(MistakeHit {
+                    text: f.text.clone(),
+                    why: format!("应为 {}，回复里写的是 {}", right.join(" / "), q.written),
+                    rule: f.rule.clone(),
+                    matched: q.written.clone(),
+                    start,
+                    end: start + q.written.chars().count() as u32,
+                    by: MatchBy::Number,
+                    penalty: default_penalty,
+                });
+                wrong_clauses.push(ci);
+                contradicted = true;
+                break;
+            }
+        }
+        let by_words = prepared.find_any(&phrasings).filter(|m| {
+            !contradicted && clause_at(m.start).is_none_or(|c| !wrong_clauses.contains(&c))
+        });
+        let found = match by_words {
+            Some(m) => Some((m.text.to_string(), m.start, m.end, MatchBy::Words)),
+            None if !contradicted => vectors.as_ref().and_then(|(dv, _, cv)| {
+                let ex = dv.facts.get(fi)?;
+                let (ci, _) = cv
+                    .iter()
+                    .enumerate()
+                    .filter(|(ci, _)| !wrong_clauses.contains(ci))
+                    .map(|(ci, v)| {
+                        let to_fact = ex.iter().map(|e| v.dot(e)).fold(f32::MIN, f32::max);
+                        let to_mistake = dv
+                            .mistakes
+                            .iter()
+                            .map(|m| v.dot(m))
+                            .fold(f32::MIN, f32::max);
+                        (
+                            ci,
+                            if to_fact > to_mistake {
+                                to_fact
+                            } else {
+                                f32::MIN
+                            },
+                        )
+                    })
+                    .filter(|(_, s)| *s >= judge::FACT_COSINE)
+                    .max_by(|a, b| a.1.total_cmp(&b.1))?;
+                let c = &reply_clauses[ci];
+                Some((
+                    c.text.clone(),
+                    c.start as u32,
+                    c.end as u32,
+                    MatchBy::Meaning,
+                ))
+            }),
+            None => None,
+        };
+        match found {
+            Some((matched, start, end, by)) => facts.push(FactHit {
                 text: f.text.clone(),
-                matched: m.text.to_string(),
-                start: m.start,
-                end: m.end,
+                matched,
+                start,
+                end,
                 rule: f.rule.clone(),
+                by,
             }),
             None => missing.push(Missing {
                 kind: MissingKind::Fact,
@@ -386,17 +653,51 @@ pub fn score(
                 start: m.start,
                 end: m.end,
                 penalty: b.penalty,
+                why: None,
+            });
+        }
+    }
+    for (name, combo) in &lexicon.combos {
+        if let Some((start, end)) = combo_sentence(&prepared, &combo.all, &drill.customer) {
+            banned.push(BannedHit {
+                group: name.clone(),
+                word: prepared.slice(start, end).to_string(),
+                start: start as u32,
+                end: end as u32,
+                penalty: combo.penalty,
+                why: Some(combo.why.clone()).filter(|w| !w.is_empty()),
             });
         }
     }
 
-    let (similarity, closest_reference) = drill
-        .references
-        .iter()
-        .map(|r| (bigram_f1(reply, r), r))
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(f, r)| (f, r.clone()))
-        .unwrap_or((0.0, String::new()));
+    let (similarity, closest_reference, similarity_by) = match &vectors {
+        Some((dv, whole, _)) => {
+            let best = dv
+                .references
+                .iter()
+                .zip(&drill.references)
+                .map(|(v, r)| (whole.dot(v), r))
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            match best {
+                Some((cos, r)) => (
+                    judge::similarity(cos, dv.floor),
+                    r.clone(),
+                    MatchBy::Meaning,
+                ),
+                None => (0.0, String::new(), MatchBy::Meaning),
+            }
+        }
+        None => {
+            let (f, r) = drill
+                .references
+                .iter()
+                .map(|r| (bigram_f1(reply, r), r))
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(f, r)| (f, r.clone()))
+                .unwrap_or((0.0, String::new()));
+            ((f / SIMILARITY_FULL_AT).min(1.0), r, MatchBy::Words)
+        }
+    };
 
     let has_facts = !drill.rubric.facts.is_empty();
     let el_max = if has_facts {
@@ -425,7 +726,7 @@ pub fn score(
     }
     components.push(Component {
         name: ComponentName::Similarity,
-        points: SIMILARITY_MAX * (similarity / SIMILARITY_FULL_AT).min(1.0),
+        points: SIMILARITY_MAX * similarity,
         max: SIMILARITY_MAX,
     });
     if let Some(t) = timing {
@@ -453,23 +754,76 @@ pub fn score(
             max: 0.0,
         });
     }
+    let mistake_points: u32 = mistakes.iter().map(|m| m.penalty).sum();
+    if mistake_points > 0 {
+        components.push(Component {
+            name: ComponentName::Mistakes,
+            points: -f64::from(mistake_points),
+            max: 0.0,
+        });
+    }
     let empty = normalise(reply).is_empty();
     let scaled = if possible > 0.0 && !empty {
         earned / possible * 100.0
     } else {
         0.0
     };
-    let score = (scaled - f64::from(penalty)).round().clamp(0.0, 100.0) as u32;
+    let score = (scaled - f64::from(penalty) - f64::from(mistake_points))
+        .round()
+        .clamp(0.0, 100.0) as u32;
     ScoreBreakdown {
         score,
         elements,
         facts,
         missing,
         banned,
+        mistakes,
         similarity,
+        similarity_by,
         closest_reference,
         components,
     }
+}
+
+/// The first sentence of the reply (between 。！？!?；; and line breaks) that contains a word of
+/// every list, as a character range; words the customer wrote themselves (their own name,
+/// address or phone) do not count.
+fn combo_sentence(
+    reply: &Reply<'_>,
+    lists: &[Vec<String>],
+    customer: &[String],
+) -> Option<(usize, usize)> {
+    if lists.is_empty() {
+        return None;
+    }
+    let n = reply.folded.len();
+    let mut start = 0;
+    for i in 0..=n {
+        let end_here = i == n
+            || matches!(
+                reply.folded[i],
+                '。' | '！' | '!' | '？' | '?' | '；' | ';' | '\n'
+            );
+        if !end_here {
+            continue;
+        }
+        let sentence: String = reply.folded[start..i].iter().collect();
+        let all = lists.iter().all(|words| {
+            words.iter().any(|w| {
+                let w: String = w.chars().map(fold).collect();
+                !w.is_empty()
+                    && sentence.contains(&w)
+                    && !customer
+                        .iter()
+                        .any(|c| c.contains(w.as_str()) && w.chars().count() >= 3)
+            })
+        });
+        if all && i > start {
+            return Some((start, i));
+        }
+        start = i + 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -487,7 +841,7 @@ mod tests {
             customer: vec!["怎么还不发货".into()],
             references: vec!["好的亲，我这边给您跟仓库说一下，给您插队优先发货，另外我也给您持续跟进发货进展，感谢您支持".into()],
             poor: vec![],
-            rubric: Rubric { elements: vec![], facts: vec![] },
+            rubric: Rubric { elements: vec![], facts: vec![], mistakes: vec![] },
             upsell: None,
             rubric_line: 1,
         }
@@ -512,8 +866,9 @@ mod tests {
             &lexicon(),
             "好的亲，我这边给您跟仓库说一下，给您插队优先发货，另外我也给您持续跟进发货进展，感谢您支持",
             None,
+            None,
         );
-        let poor = score(&drill(), &lexicon(), "好的，我给您催一下", None);
+        let poor = score(&drill(), &lexicon(), "好的，我给您催一下", None, None);
         assert!(
             good.score >= poor.score + 30,
             "good {} poor {}",
@@ -537,7 +892,7 @@ mod tests {
         assert_eq!((m.text, m.start, m.end), ("VIP感谢", 3, 8));
         assert!(r.find_any(&["".into(), "没有".into()]).is_none());
         let chars: Vec<char> = reply.chars().collect();
-        let b = score(&drill(), &lexicon(), reply, None);
+        let b = score(&drill(), &lexicon(), reply, None, None);
         assert!(!b.elements.is_empty());
         for e in &b.elements {
             let at: String = chars[e.start as usize..e.end as usize].iter().collect();
@@ -547,8 +902,20 @@ mod tests {
 
     #[test]
     fn banned_words_cost_their_penalty_and_are_named() {
-        let plain = score(&drill(), &lexicon(), "亲，这款价格很实惠，感谢支持", None);
-        let banned = score(&drill(), &lexicon(), "亲，这款全网最低价，感谢支持", None);
+        let plain = score(
+            &drill(),
+            &lexicon(),
+            "亲，这款价格很实惠，感谢支持",
+            None,
+            None,
+        );
+        let banned = score(
+            &drill(),
+            &lexicon(),
+            "亲，这款全网最低价，感谢支持",
+            None,
+            None,
+        );
         assert_eq!(
             banned.banned,
             vec![BannedHit {
@@ -556,7 +923,8 @@ mod tests {
                 word: "全网最低".into(),
                 start: 4,
                 end: 8,
-                penalty: 15
+                penalty: 15,
+                why: None,
             }]
         );
         assert!(
@@ -583,6 +951,7 @@ mod tests {
                 total_ms: 30_000.0,
                 pasted_chars: 0,
             }),
+            None,
         );
         let without = score(
             &d,
@@ -592,6 +961,7 @@ mod tests {
                 total_ms: 30_000.0,
                 pasted_chars: 0,
             }),
+            None,
         );
         assert_eq!(with.facts.len(), 1);
         assert_eq!(with.facts[0].matched, "48小时");
@@ -610,6 +980,7 @@ mod tests {
                 total_ms: 90_000.0,
                 pasted_chars: 0,
             }),
+            None,
         );
         let speed = |b: &ScoreBreakdown| {
             b.components
@@ -627,13 +998,14 @@ mod tests {
                 total_ms: 5_000.0,
                 pasted_chars: 10,
             }),
+            None,
         );
         assert_eq!(speed(&pasted), Some(0.0));
     }
 
     #[test]
     fn empty_reply_scores_zero() {
-        assert_eq!(score(&drill(), &lexicon(), "   ", None).score, 0);
+        assert_eq!(score(&drill(), &lexicon(), "   ", None, None).score, 0);
     }
 
     #[test]

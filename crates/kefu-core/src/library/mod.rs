@@ -163,11 +163,40 @@ pub fn check(
     Ok((loaded, problems))
 }
 
-/// Rubric elements a drill names but the lexicon does not define.
+/// Rubric elements a drill names but the lexicon does not define, and rules its facts and
+/// mistakes name that are not rule documents.
 fn rubric_problems(docs: &[Document], lexicon: &Lexicon) -> Vec<Problem> {
+    let rules: std::collections::HashSet<&str> = docs
+        .iter()
+        .filter(|d| d.kind == Kind::Rule)
+        .map(|d| d.id.as_str())
+        .collect();
     let mut out = Vec::new();
     for d in docs {
         let Some(drill) = &d.drill else { continue };
+        let named = drill
+            .rubric
+            .facts
+            .iter()
+            .filter_map(|f| f.rule.as_deref())
+            .chain(
+                drill
+                    .rubric
+                    .mistakes
+                    .iter()
+                    .filter_map(|m| m.rule.as_deref()),
+            );
+        let mut seen = Vec::new();
+        for rule in named {
+            if !rules.contains(rule) && !seen.contains(&rule) {
+                seen.push(rule);
+                out.push(
+                    Problem::error(&d.path, drill.rubric_line, ProblemCode::UnknownRubricRule)
+                        .arg("rule", rule)
+                        .field("rubric"),
+                );
+            }
+        }
         for name in &drill.rubric.elements {
             if !lexicon.elements.contains_key(name) {
                 out.push(
@@ -489,6 +518,51 @@ impl Library {
         self.entries
             .values()
             .filter_map(|e| e.doc.drill.as_ref().map(|d| (&e.doc, d)))
+    }
+
+    /// What scoring drill `id` by meaning needs, when the encoder is loaded: the encoder and
+    /// every other drill's references.
+    pub fn meaning(&self, id: &str) -> Option<crate::drill::Meaning<'_>> {
+        self.semantic.encoder()?;
+        let others = self
+            .drills()
+            .filter(|(doc, _)| doc.id != id)
+            .flat_map(|(_, d)| d.references.iter().map(String::as_str))
+            .collect();
+        Some(crate::drill::Meaning {
+            semantic: &self.semantic,
+            others,
+        })
+    }
+
+    /// Scores a reply to drill `id`: by meaning when the encoder is loaded, else by words.
+    pub fn score_reply(
+        &self,
+        id: &str,
+        reply: &str,
+        timing: Option<crate::drill::Timing>,
+    ) -> Result<crate::drill::ScoreBreakdown> {
+        let (_, drill) = self.drill(id)?;
+        Ok(crate::drill::score(
+            drill,
+            &self.lexicon,
+            reply,
+            timing,
+            self.meaning(id).as_ref(),
+        ))
+    }
+
+    /// Texts scoring embeds for every drill (references, their clauses, fact examples,
+    /// mistakes) that have no vector yet, keyed like content pieces, for the background
+    /// embedder to do after the content.
+    pub fn scoring_todo(&self) -> Vec<(u64, String)> {
+        let mut texts: Vec<String> = self
+            .drills()
+            .flat_map(|(_, d)| crate::drill::drill_texts(d))
+            .collect();
+        texts.sort();
+        texts.dedup();
+        self.semantic.missing_texts(texts)
     }
 
     /// The scoring lexicon of the content folder.

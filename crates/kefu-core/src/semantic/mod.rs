@@ -628,6 +628,55 @@ impl Semantic {
         }
     }
 
+    /// Those of `texts` that have no vector yet, with their keys.
+    pub fn missing_texts(&self, texts: Vec<String>) -> Vec<(u64, String)> {
+        let Ok(vs) = self.vectors.read() else {
+            return Vec::new();
+        };
+        texts
+            .into_iter()
+            .map(|t| (units::key(&t), t))
+            .filter(|(k, _)| vs.get(*k).is_none())
+            .collect()
+    }
+
+    /// Vectors of `texts` embedded as content pieces are (`query: ` prefix, at most
+    /// [`UNIT_TOKENS`] tokens), one text per core; `None` without an encoder. With `remember`
+    /// they are taken from and added to the vector cache (drill content: references, facts,
+    /// mistakes); without, they are made and forgotten (a trainee's reply is never stored).
+    pub fn text_vectors(&self, texts: &[&str], remember: bool) -> Option<Vec<QVec>> {
+        let enc = self.encoder()?;
+        let keys: Vec<u64> = texts.iter().map(|t| units::key(t)).collect();
+        let mut out: Vec<Option<QVec>> = vec![None; texts.len()];
+        if remember && let Ok(vs) = self.vectors.read() {
+            for (o, k) in out.iter_mut().zip(&keys) {
+                *o = vs.get(*k).cloned();
+            }
+        }
+        let todo: Vec<usize> = (0..texts.len()).filter(|&i| out[i].is_none()).collect();
+        if !todo.is_empty() {
+            let batch: Vec<&str> = todo.iter().map(|&i| texts[i]).collect();
+            let made = enc.units(&batch);
+            let mut cache = if remember {
+                self.vectors.write().ok()
+            } else {
+                None
+            };
+            for (&i, v) in todo.iter().zip(made) {
+                let q = QVec::new(&v);
+                if let Some(c) = cache.as_mut() {
+                    c.insert(keys[i], q.clone());
+                }
+                out[i] = Some(q);
+            }
+        }
+        Some(
+            out.into_iter()
+                .map(|v| v.unwrap_or_else(|| QVec::new(&[])))
+                .collect(),
+        )
+    }
+
     /// The query's vector (recent ones are remembered), or `None` without an encoder.
     pub fn query_vector(&self, text: &str) -> Option<Arc<QVec>> {
         let enc = self.encoder()?;

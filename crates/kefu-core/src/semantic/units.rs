@@ -47,7 +47,7 @@ pub struct Unit {
 /// not reused for a different input.
 const EMBEDDING_VERSION: &str = "q1:";
 
-fn key(text: &str) -> u64 {
+pub(crate) fn key(text: &str) -> u64 {
     let mut s = String::with_capacity(text.len() + 4);
     s.push_str(EMBEDDING_VERSION);
     s.push_str(text);

@@ -15,7 +15,7 @@ fn cache_dir() -> PathBuf {
 }
 
 /// One encoder for every test (loading takes a moment), with the shared vector cache.
-fn shared() -> Arc<Semantic> {
+pub(crate) fn shared() -> Arc<Semantic> {
     static S: OnceLock<Arc<Semantic>> = OnceLock::new();
     Arc::clone(S.get_or_init(|| {
         let s = Arc::new(Semantic::new(Some(cache_dir())));

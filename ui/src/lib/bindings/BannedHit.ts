@@ -23,4 +23,8 @@ end: number,
 /**
  * Points taken off.
  */
-penalty: number, };
+penalty: number, 
+/**
+ * Why it is penalised (banned combinations say why; word groups are named only).
+ */
+why: string | null, };

@@ -3,4 +3,4 @@
 /**
  * The parts a score is made of.
  */
-export type ComponentName = "elements" | "facts" | "similarity" | "speed" | "penalty";
+export type ComponentName = "elements" | "facts" | "similarity" | "speed" | "penalty" | "mistakes";

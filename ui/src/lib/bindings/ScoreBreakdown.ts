@@ -3,7 +3,9 @@ import type { BannedHit } from "./BannedHit";
 import type { Component } from "./Component";
 import type { ElementHit } from "./ElementHit";
 import type { FactHit } from "./FactHit";
+import type { MatchBy } from "./MatchBy";
 import type { Missing } from "./Missing";
+import type { MistakeHit } from "./MistakeHit";
 
 /**
  * The score with everything that explains it. Field names are a contract (`kefu drill score --json`).
@@ -26,13 +28,22 @@ facts: Array<FactHit>,
  */
 missing: Array<Missing>, 
 /**
- * Penalised words found.
+ * Penalised words and combinations found.
  */
 banned: Array<BannedHit>, 
 /**
- * Character-bigram F1 with the closest reference (0–1).
+ * Known mistakes made (none in scores stored before they existed).
+ */
+mistakes: Array<MistakeHit>, 
+/**
+ * Closeness to the closest reference (0–1): by meaning with the encoder, else
+ * character-bigram F1.
  */
 similarity: number, 
+/**
+ * Whether similarity (and facts beyond their phrasings) were judged by meaning.
+ */
+similarity_by: MatchBy, 
 /**
  * The reference reply closest to this one, to compare with.
  */

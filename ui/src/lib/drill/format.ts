@@ -104,6 +104,7 @@ export function resultMarks(r: DrillResult): ReplyMark[] {
     ...r.breakdown.elements.map((e) => ({ start: e.start, end: e.end, tone: "element" as const, label: e.label })),
     ...r.breakdown.facts.map((f) => ({ start: f.start, end: f.end, tone: "fact" as const, label: f.text })),
     ...r.breakdown.banned.map((b) => ({ start: b.start, end: b.end, tone: "banned" as const, label: b.group })),
+    ...r.breakdown.mistakes.map((m) => ({ start: m.start, end: m.end, tone: "banned" as const, label: m.why })),
   ];
 }
 
