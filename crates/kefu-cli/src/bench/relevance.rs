@@ -52,6 +52,10 @@ pub(crate) struct SemanticFigures {
     pub(crate) units_per_s: f64,
     /// Resident memory the loaded model added, MB (Linux).
     pub(crate) rss_mb: Option<f64>,
+    /// Scoring a drill reply by meaning, encoder warm (every reference and poor reply of the
+    /// shipped drills): how many, and the latency.
+    pub(crate) scored: usize,
+    pub(crate) score_latency: Option<super::metrics::Latency>,
 }
 
 /// This process's resident memory, MB (Linux only).
@@ -249,6 +253,30 @@ pub(crate) fn run(content: &Path, args: &BenchArgs, out: &Path) -> BenchResult<R
     // Shipped content: agent queries, every system with its agent-query translation.
     let labels = parse_labels(&std::fs::read_to_string(&args.shipped)?)?;
     let lib = open_semantic(content, &semantic, fusion)?;
+    if let Some(fig) = rel.semantic.as_mut() {
+        // Drill scoring by meaning, warm: what it compares with embedded first (the app does
+        // this in the background after the content).
+        semantic.embed_all(&lib.scoring_todo())?;
+        let replies: Vec<(String, String)> = lib
+            .drills()
+            .flat_map(|(doc, d)| {
+                d.references
+                    .iter()
+                    .cloned()
+                    .chain(d.poor.iter().map(|p| p.text.clone()))
+                    .map(|r| (doc.id.clone(), r))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let mut times = Vec::with_capacity(replies.len());
+        for (id, reply) in &replies {
+            let t = Instant::now();
+            std::hint::black_box(lib.score_reply(id, reply, None)?);
+            times.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+        fig.scored = replies.len();
+        fig.score_latency = Some(super::metrics::latency(times));
+    }
     let mut kefu = ScoreSum::default();
     for l in &labels {
         let ids = kefu_ids(&lib, &l.query, "")?;

@@ -184,6 +184,11 @@ pub(crate) fn quantities(text: &str) -> Vec<Quantity> {
     out
 }
 
+/// Money and shares (元, %): amounts fixed by the case, unlike the times an agent promises.
+pub(crate) fn is_amount(q: &Quantity) -> bool {
+    matches!(q.unit, "元" | "%")
+}
+
 /// A quantity of `stated` that contradicts `expected`: the same unit, a value `expected` never
 /// gives. `None` when every unit `stated` shares with `expected` has a value it also gives.
 pub(crate) fn conflicting<'a>(
@@ -219,8 +224,8 @@ pub(crate) struct DrillVectors {
     pub floor: f32,
 }
 
-/// The examples of fact `i`: its text, its phrasings of 4+ characters, and each reference
-/// clause that contains one of them.
+/// The examples of fact `i`: its phrasings of 4+ characters (its text when it has none), and
+/// each reference clause that is mostly one of them.
 pub(crate) fn fact_examples(drill: &Drill, i: usize) -> Vec<String> {
     let f = &drill.rubric.facts[i];
     let phrasings: Vec<&String> = if f.r#match.is_empty() {
@@ -228,15 +233,24 @@ pub(crate) fn fact_examples(drill: &Drill, i: usize) -> Vec<String> {
     } else {
         f.r#match.iter().collect()
     };
-    let mut out = vec![f.text.clone()];
+    // The text is written for the trainer and often joins a condition and what to do ("after
+    // the promised time, ask before shipping"): a clause stating only the condition would match
+    // it. Only without phrasings does the text stand for what to say.
+    let mut out: Vec<String> = Vec::new();
     for p in &phrasings {
         if p.chars().count() >= 4 && !out.contains(p) {
             out.push((*p).clone());
         }
     }
+    // A reference clause that is mostly the phrasing (a clause also saying other things would
+    // lend the fact to any reply that says those other things).
     for r in &drill.references {
         for c in clauses(r) {
-            if phrasings.iter().any(|p| c.text.contains(p.as_str())) && !out.contains(&c.text) {
+            let len = c.text.chars().count();
+            let mostly = phrasings
+                .iter()
+                .any(|p| c.text.contains(p.as_str()) && p.chars().count() * 2 >= len);
+            if mostly && !out.contains(&c.text) {
                 out.push(c.text);
             }
         }
@@ -342,8 +356,20 @@ pub(crate) const FULL_ABOVE_FLOOR: f32 = 0.035;
 pub(crate) const FACT_COSINE: f32 = 0.90;
 /// … and a clause makes a known mistake by meaning from this cosine with it, when it is also
 /// this much closer to the mistake than to every correct statement.
-pub(crate) const MISTAKE_COSINE: f32 = 0.93;
-pub(crate) const MISTAKE_MARGIN: f32 = 0.0;
+pub(crate) const MISTAKE_COSINE: f32 = 0.945;
+pub(crate) const MISTAKE_MARGIN: f32 = 0.005;
+/// Clauses shorter than this (Chinese characters) are not judged as mistakes by meaning: short
+/// ones (今天给您回复) sit close to many statements.
+pub(crate) const MISTAKE_MIN_CHARS: usize = 7;
+/// … nor as stating a fact or showing an element (谢谢您 sits at 0.90 from 您同意的话).
+pub(crate) const MEANING_MIN_CHARS: usize = 5;
+
+/// Chinese characters in a clause.
+pub(crate) fn cjk_len(text: &str) -> usize {
+    text.chars()
+        .filter(|&c| crate::search::text::is_cjk(c))
+        .count()
+}
 
 /// A reply clause shows an element by meaning from this cosine with a reference clause that
 /// shows it in the lexicon's words.

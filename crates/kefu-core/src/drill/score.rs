@@ -399,6 +399,9 @@ pub fn score(
                 let (ci, _) = cv
                     .iter()
                     .enumerate()
+                    .filter(|(ci, _)| {
+                        judge::cjk_len(&reply_clauses[*ci].text) >= judge::MEANING_MIN_CHARS
+                    })
                     .map(|(ci, v)| {
                         (
                             ci,
@@ -509,7 +512,11 @@ pub fn score(
                 let to_right = dv.correct.iter().map(|r| v.dot(r)).fold(f32::MIN, f32::max);
                 (ci, to_mistake, to_right)
             })
-            .filter(|(_, m, r)| *m >= judge::MISTAKE_COSINE && *m >= r + judge::MISTAKE_MARGIN)
+            .filter(|(ci, m, r)| {
+                *m >= judge::MISTAKE_COSINE
+                    && *m >= r + judge::MISTAKE_MARGIN
+                    && judge::cjk_len(&reply_clauses[*ci].text) >= judge::MISTAKE_MIN_CHARS
+            })
             .max_by(|a, b| a.1.total_cmp(&b.1));
         if let Some((ci, _, _)) = best {
             let c = &reply_clauses[ci];
@@ -525,9 +532,9 @@ pub fn score(
         } else {
             f.r#match.clone()
         };
-        let expected: Vec<judge::Quantity> = judge::fact_examples(drill, fi)
-            .iter()
-            .flat_map(|e| judge::quantities(e))
+        let expected: Vec<judge::Quantity> = std::iter::once(f.text.clone())
+            .chain(judge::fact_examples(drill, fi))
+            .flat_map(|e| judge::quantities(&e))
             .collect();
         // A number that contradicts the fact, in a clause about it, is a mistake of its own.
         let about = |ci: usize| -> bool {
@@ -597,7 +604,10 @@ pub fn score(
                 let (ci, _) = cv
                     .iter()
                     .enumerate()
-                    .filter(|(ci, _)| !wrong_clauses.contains(ci))
+                    .filter(|(ci, _)| {
+                        !wrong_clauses.contains(ci)
+                            && judge::cjk_len(&reply_clauses[*ci].text) >= judge::MEANING_MIN_CHARS
+                    })
                     .map(|(ci, v)| {
                         let to_fact = ex.iter().map(|e| v.dot(e)).fold(f32::MIN, f32::max);
                         let to_mistake = dv
@@ -641,6 +651,66 @@ pub fn score(
                 hint: phrasings.join(" / "),
                 rule: f.rule.clone(),
             }),
+        }
+    }
+
+    // Amounts (元, %) are facts of the case: one that differs from the amount the closest
+    // reference clause gives is a wrong number (a miscounted total, a wrong refund).
+    if let Some((dv, _, cv)) = &vectors {
+        for (ci, c) in reply_clauses.iter().enumerate() {
+            if wrong_clauses.contains(&ci) {
+                continue;
+            }
+            let stated: Vec<judge::Quantity> = judge::quantities(&c.text)
+                .into_iter()
+                .filter(judge::is_amount)
+                .filter(|q| {
+                    !drill
+                        .customer
+                        .iter()
+                        .chain(&drill.references)
+                        .any(|t| t.contains(q.written.as_str()))
+                })
+                .collect();
+            if stated.is_empty() {
+                continue;
+            }
+            let closest = dv
+                .reference_clauses
+                .iter()
+                .filter(|(t, _)| judge::quantities(t).iter().any(judge::is_amount))
+                .map(|(t, v)| (t, cv[ci].dot(v)))
+                .max_by(|a, b| a.1.total_cmp(&b.1));
+            let Some((ref_clause, cos)) = closest else {
+                continue;
+            };
+            if cos < judge::FACT_COSINE {
+                continue;
+            }
+            let expected: Vec<judge::Quantity> = judge::quantities(ref_clause);
+            if let Some((q, right)) = judge::conflicting(&stated, &expected) {
+                let chars: Vec<char> = c.text.chars().collect();
+                let at = (0..chars.len())
+                    .find(|&i| {
+                        chars[i..]
+                            .iter()
+                            .collect::<String>()
+                            .starts_with(&q.written)
+                    })
+                    .unwrap_or(0);
+                let start = (c.start + at) as u32;
+                mistakes.push(MistakeHit {
+                    text: ref_clause.clone(),
+                    why: format!("应为 {}，回复里写的是 {}", right.join(" / "), q.written),
+                    rule: None,
+                    matched: q.written.clone(),
+                    start,
+                    end: start + q.written.chars().count() as u32,
+                    by: MatchBy::Number,
+                    penalty: default_penalty,
+                });
+                wrong_clauses.push(ci);
+            }
         }
     }
 

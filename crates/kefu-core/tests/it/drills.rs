@@ -186,7 +186,18 @@ fn hard_pairs_are_ordered_right_in_each_kind() {
     // Details only for the development set: the reported set is read as counts, so that
     // nothing is tuned to its pairs.
     ordered(&lib, "hard-dev.yaml", true);
-    ordered(&lib, "hard.yaml", false);
+    let reported = ordered(&lib, "hard.yaml", false);
+    for (kind, right, total, _) in &reported {
+        assert!(*total >= 20, "{kind}: only {total} pairs");
+        // The target is 90 % in every kind. Copied-but-wrong replies ("paraphrase")
+        // are not there yet (docs/benchmarks.md); this floor catches a regression.
+        let floor = if kind == "paraphrase" { 65 } else { 90 };
+        assert!(
+            right * 100 >= total * floor,
+            "{kind}: {right}/{total} ordered right, below {floor} %"
+        );
+    }
+    assert_eq!(reported.len(), 4, "the four kinds");
 }
 
 fn typed(text: &str, start: f64, per_char_ms: f64) -> Vec<InputEvent> {
