@@ -210,8 +210,11 @@ impl Model {
         prefix: Prefix,
         max_tokens: usize,
     ) -> Vec<Vec<f32>> {
+        // One task per text, so that a long text on one core does not hold up the short ones
+        // queued behind it (rayon would otherwise split the list in halves).
         texts
             .par_iter()
+            .with_max_len(1)
             .map(|t| {
                 let mut ids = self.content_tokens(t, prefix);
                 ids.truncate(max_tokens.max(1));

@@ -323,11 +323,13 @@ pub(crate) fn vectors(
     } else {
         level[(level.len() - 1) * 9 / 10]
     };
+    // The whole reply and its clauses in one batch, one text per core at a time: the whole
+    // reply on one core while the other takes the clauses.
     let mut mine: Vec<&str> = vec![reply];
     mine.extend(reply_clauses.iter().map(|c| c.text.as_str()));
-    let rv = semantic.text_vectors(&mine, false)?;
-    let mut rv = rv.into_iter();
+    let mut rv = semantic.text_vectors(&mine, false)?.into_iter();
     let whole = rv.next()?;
+    let rv: Vec<QVec> = rv.collect();
     Some((
         DrillVectors {
             references,
@@ -338,7 +340,7 @@ pub(crate) fn vectors(
             floor,
         },
         whole,
-        rv.collect(),
+        rv,
     ))
 }
 
