@@ -393,7 +393,12 @@ pub fn score(
                 let showing: Vec<&crate::semantic::QVec> = dv
                     .reference_clauses
                     .iter()
-                    .filter(|(t, _)| def.patterns.iter().any(|p| t.contains(p.as_str())))
+                    // A one-character pattern (亲) says little about what its clause means.
+                    .filter(|(t, _)| {
+                        def.patterns
+                            .iter()
+                            .any(|p| p.chars().count() >= 2 && t.contains(p.as_str()))
+                    })
                     .map(|(_, v)| v)
                     .collect();
                 let (ci, _) = cv
@@ -740,6 +745,9 @@ pub fn score(
         }
     }
 
+    // A phrase that is a known mistake is penalised once, as the mistake (which says why).
+    banned.retain(|b| !mistakes.iter().any(|m| b.start < m.end && m.start < b.end));
+
     let (similarity, closest_reference, similarity_by) = match &vectors {
         Some((dv, whole, _)) => {
             let best = dv
@@ -1071,6 +1079,52 @@ mod tests {
             None,
         );
         assert_eq!(speed(&pasted), Some(0.0));
+    }
+
+    #[test]
+    fn a_known_mistake_costs_its_points_once_and_says_why() {
+        let mut d = drill();
+        d.rubric.mistakes = vec![crate::drill::Mistake {
+            text: "明天肯定到".into(),
+            r#match: vec!["明天肯定到".into()],
+            why: "送达时间不能打包票".into(),
+            rule: Some("rules/x".into()),
+            penalty: None,
+        }];
+        let mut lex = lexicon();
+        lex.banned.insert(
+            "承诺".into(),
+            super::super::lexicon::Banned {
+                penalty: 15,
+                patterns: vec!["明天肯定到".into(), "打包票".into()],
+            },
+        );
+        let plain = score(&d, &lex, "亲，今天给您发出，感谢支持", None, None);
+        let wrong = score(
+            &d,
+            &lex,
+            "亲，今天给您发出，明天肯定到，感谢支持",
+            None,
+            None,
+        );
+        assert_eq!(wrong.mistakes.len(), 1);
+        let m = &wrong.mistakes[0];
+        assert_eq!((m.matched.as_str(), m.start, m.end), ("明天肯定到", 9, 14));
+        assert_eq!(
+            (m.why.as_str(), m.rule.as_deref(), m.by),
+            ("送达时间不能打包票", Some("rules/x"), MatchBy::Words)
+        );
+        assert_eq!(m.penalty, lex.mistake_penalty);
+        // The banned word on the same phrase is not counted again.
+        assert!(wrong.banned.is_empty(), "{:?}", wrong.banned);
+        assert!(
+            wrong.score + lex.mistake_penalty - 5 <= plain.score,
+            "{} vs {}",
+            wrong.score,
+            plain.score
+        );
+        let other = score(&d, &lex, "亲，打包票明天到，感谢支持", None, None);
+        assert_eq!(other.banned.len(), 1);
     }
 
     #[test]
