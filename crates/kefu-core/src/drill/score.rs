@@ -560,40 +560,18 @@ pub fn score(
         };
         let mut contradicted = false;
         for (ci, c) in reply_clauses.iter().enumerate() {
-            // Numbers the customer or a reference gives are facts of the case, not the rule's.
-            let stated: Vec<judge::Quantity> = judge::quantities(&c.text)
-                .into_iter()
-                .filter(|q| {
-                    !drill
-                        .customer
-                        .iter()
-                        .chain(&drill.references)
-                        .any(|t| t.contains(q.written.as_str()))
-                })
-                .collect();
+            let stated: Vec<judge::Quantity> = case_free(drill, &c.text);
             if let Some((q, right)) = judge::conflicting(&stated, &expected)
                 && about(ci)
             {
-                let chars: Vec<char> = c.text.chars().collect();
-                let at = (0..chars.len())
-                    .find(|&i| {
-                        chars[i..]
-                            .iter()
-                            .collect::<String>()
-                            .starts_with(&q.written)
-                    })
-                    .unwrap_or(0);
-                let start = (c.start + at) as u32;
-                mistakes.push(MistakeHit {
-                    text: f.text.clone(),
-                    why: format!("应为 {}，回复里写的是 {}", right.join(" / "), q.written),
-                    rule: f.rule.clone(),
-                    matched: q.written.clone(),
-                    start,
-                    end: start + q.written.chars().count() as u32,
-                    by: MatchBy::Number,
-                    penalty: default_penalty,
-                });
+                mistakes.push(number_mistake(
+                    c,
+                    q,
+                    &right,
+                    f.text.clone(),
+                    f.rule.clone(),
+                    default_penalty,
+                ));
                 wrong_clauses.push(ci);
                 contradicted = true;
                 break;
@@ -666,16 +644,9 @@ pub fn score(
             if wrong_clauses.contains(&ci) {
                 continue;
             }
-            let stated: Vec<judge::Quantity> = judge::quantities(&c.text)
+            let stated: Vec<judge::Quantity> = case_free(drill, &c.text)
                 .into_iter()
                 .filter(judge::is_amount)
-                .filter(|q| {
-                    !drill
-                        .customer
-                        .iter()
-                        .chain(&drill.references)
-                        .any(|t| t.contains(q.written.as_str()))
-                })
                 .collect();
             if stated.is_empty() {
                 continue;
@@ -694,26 +665,14 @@ pub fn score(
             }
             let expected: Vec<judge::Quantity> = judge::quantities(ref_clause);
             if let Some((q, right)) = judge::conflicting(&stated, &expected) {
-                let chars: Vec<char> = c.text.chars().collect();
-                let at = (0..chars.len())
-                    .find(|&i| {
-                        chars[i..]
-                            .iter()
-                            .collect::<String>()
-                            .starts_with(&q.written)
-                    })
-                    .unwrap_or(0);
-                let start = (c.start + at) as u32;
-                mistakes.push(MistakeHit {
-                    text: ref_clause.clone(),
-                    why: format!("应为 {}，回复里写的是 {}", right.join(" / "), q.written),
-                    rule: None,
-                    matched: q.written.clone(),
-                    start,
-                    end: start + q.written.chars().count() as u32,
-                    by: MatchBy::Number,
-                    penalty: default_penalty,
-                });
+                mistakes.push(number_mistake(
+                    c,
+                    q,
+                    &right,
+                    ref_clause.clone(),
+                    None,
+                    default_penalty,
+                ));
                 wrong_clauses.push(ci);
             }
         }
@@ -860,6 +819,48 @@ pub fn score(
         similarity_by,
         closest_reference,
         components,
+    }
+}
+
+/// The quantities of `text` that neither the customer nor a reference states (those are facts of
+/// the case, such as 8天前 or the price paid, not numbers to check).
+fn case_free(drill: &Drill, text: &str) -> Vec<judge::Quantity> {
+    judge::quantities(text)
+        .into_iter()
+        .filter(|q| {
+            !drill
+                .customer
+                .iter()
+                .chain(&drill.references)
+                .any(|t| t.contains(q.written.as_str()))
+        })
+        .collect()
+}
+
+/// A wrong number `q` in clause `c`, where `right` is what `text` (a fact or a reference clause)
+/// gives.
+fn number_mistake(
+    c: &Clause,
+    q: &judge::Quantity,
+    right: &[String],
+    text: String,
+    rule: Option<String>,
+    penalty: u32,
+) -> MistakeHit {
+    let at = c
+        .text
+        .find(q.written.as_str())
+        .map_or(0, |b| c.text[..b].chars().count());
+    let start = (c.start + at) as u32;
+    MistakeHit {
+        text,
+        why: format!("应为 {}，回复里写的是 {}", right.join(" / "), q.written),
+        rule,
+        matched: q.written.clone(),
+        start,
+        end: start + q.written.chars().count() as u32,
+        by: MatchBy::Number,
+        penalty,
     }
 }
 
