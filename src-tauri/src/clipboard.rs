@@ -3,8 +3,9 @@
 //!
 //! The clipboard is read every 600 ms. Only a change counts, and not the text that was there when
 //! the setting was turned on; a copy made while Kefu's window has focus is Kefu's own (a phrase)
-//! and is ignored; text that does not read as a customer's message (see
-//! `kefu_core::search::message::is_message`) is ignored. Clipboard text is never stored or
+//! and is ignored, and so are the clipboard changes of a send to the chat window; text that does
+//! not read as a customer's message (see `kefu_core::search::message::is_message`) is ignored.
+//! Clipboard text is never stored or
 //! logged: only a hash of the last text seen is kept, to notice changes.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -30,6 +31,14 @@ pub fn start(app: AppHandle, state: Arc<Workspace>) {
             std::thread::sleep(POLL);
             if !state.settings().clipboard_suggest {
                 last = None;
+                continue;
+            }
+            // A send puts the phrase on the clipboard and then the agent's text back: neither
+            // is a copy made in the chat client.
+            if app
+                .try_state::<crate::send::Sender>()
+                .is_some_and(|s| s.is_busy())
+            {
                 continue;
             }
             let Ok(text) = app.clipboard().read_text() else {

@@ -4,6 +4,7 @@
 
 pub mod clipboard;
 pub mod ipc;
+pub mod send;
 pub mod shell;
 pub mod shortcut;
 pub mod window;
@@ -45,6 +46,7 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(shortcut::plugin())
+        .manage(send::Sender::default())
         .setup(|app| {
             let mut model_dirs: Vec<PathBuf> = app
                 .path()

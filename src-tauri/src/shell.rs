@@ -2,6 +2,7 @@
 //! events to the UI through Tauri's event system.
 
 use kefu_core::api::ApiError;
+use kefu_core::usage::SendOutcome;
 use kefu_core::{Event, Shell};
 use tauri::{AppHandle, Emitter, Manager};
 
@@ -24,6 +25,16 @@ impl Shell for TauriShell {
         match self.app.get_webview_window("main") {
             Some(w) => crate::window::set_compact(&w, compact),
             None => Ok(()),
+        }
+    }
+
+    fn send_to_chat(&self, text: &str) -> SendOutcome {
+        match self.app.try_state::<crate::send::Sender>() {
+            Some(sender) => sender.send(&self.app, text),
+            None => kefu_core::usage::SendOutcome::NotSent {
+                reason: "the app is still starting".into(),
+                code: kefu_core::usage::NotSentCode::Failed,
+            },
         }
     }
 

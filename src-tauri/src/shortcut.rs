@@ -38,8 +38,17 @@ pub fn plugin() -> tauri::plugin::TauriPlugin<tauri::Wry> {
         .build()
 }
 
-/// Brings the main window to the front and tells the UI to focus search.
+/// Brings the main window to the front and tells the UI to focus search. The window that had
+/// the focus is remembered first, for 发送到聊天窗口. While a send is running the summon waits
+/// for it to finish (see [`crate::send::Sender::defer_summon`]).
 pub fn summon(app: &AppHandle) {
+    if let Some(sender) = app.try_state::<crate::send::Sender>() {
+        if sender.defer_summon() {
+            log::info!("hotkey during a send to the chat window: Kefu shows when it is done");
+            return;
+        }
+        sender.remember();
+    }
     if let Some(w) = app.get_webview_window("main") {
         let _ = w.unminimize();
         let _ = w.show();

@@ -125,7 +125,10 @@ describe("drills: home → 5-drill session with IME typing → summary → progr
       const home = await api(env, "drill_home");
       assert.equal(home.attempts, 0);
       assert.equal(await page.getByTestId("due-today").textContent(), String(home.due_today));
-      assert.deepEqual(await page.locator(".plan-item .reason-badge").allTextContents(), ["新手路径", "新手路径", "新手路径", "新手路径", "新手路径"]);
+      // The lead's assignment for everyone (tests/fixtures/browser/team: 开场's first drill) comes first.
+      assert.deepEqual(home.plan.map((p) => p.reason), ["assigned", "path", "path", "path", "path"]);
+      assert.deepEqual(await page.locator(".plan-item .reason-badge").allTextContents(), ["组长布置", "新手路径", "新手路径", "新手路径", "新手路径"]);
+      assert.equal(await page.locator("[data-testid=my-assignments] .assigned-item").count(), home.assignments.length);
       assert.equal(await page.locator('.path-step[data-state="done"]').count(), 0);
       assert.equal(await page.locator('.path-step[data-state="current"] .path-cat').textContent(), "开场");
       const name = page.getByRole("textbox", { name: "学员" });

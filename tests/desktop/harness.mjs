@@ -73,7 +73,7 @@ async function waitForPort(port, ms) {
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`tauri-driver did not listen on ${port}`);
+  throw new Error(`nothing listened on port ${port} within ${ms} ms (tauri-driver or WebKitWebDriver)`);
 }
 
 /**
@@ -146,6 +146,22 @@ function within(promise, ms, fallback) {
   ]).finally(() => clearTimeout(timer));
 }
 
+/** A WebDriver session on the app, asked for up to three times while the connection is refused or reset. */
+async function newSession(port) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await new Builder()
+        .usingServer(`http://127.0.0.1:${port}/`)
+        .withCapabilities({ browserName: "wry", "tauri:options": { application: APP } })
+        .build();
+    } catch (e) {
+      const transient = /ECONNRESET|ECONNREFUSED|socket hang up/.test(`${e?.code ?? ""} ${e?.message ?? ""}`);
+      if (!transient || attempt === 3) throw e;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+}
+
 /** Starts tauri-driver and a WebDriver session on the app; resolves once the search box is there. */
 async function launch({ content, data }) {
   const port = await freePort();
@@ -168,11 +184,13 @@ async function launch({ content, data }) {
     }
   };
   try {
+    // tauri-driver listens on its own port as soon as it has spawned WebKitWebDriver, which may not
+    // listen yet on a busy machine: a session request forwarded then gets its socket hung up
+    // (ECONNRESET, seen on CI). Wait for both ports, and ask again if the first request still
+    // meets a driver that is not ready.
     await waitForPort(port, 15_000);
-    const driver = await new Builder()
-      .usingServer(`http://127.0.0.1:${port}/`)
-      .withCapabilities({ browserName: "wry", "tauri:options": { application: APP } })
-      .build();
+    await waitForPort(nativePort, 15_000);
+    const driver = await newSession(port);
     await driver.wait(until.elementLocated(By.css("[role=combobox]")), 20_000);
     return {
       driver,

@@ -219,6 +219,117 @@ describe("copy with placeholders", () => {
   });
 });
 
+describe("send to chat, usage", () => {
+  test("Alt+Enter sends the selected phrase and logs how it was found; nothing is copied", async () => {
+    const backend = new StubBackend().on("send_to_chat", () => ({ status: "sent" }));
+    const { box } = setup(backend);
+    await type(box, "af1");
+    const af1 = answer("af1").hits[0]!;
+    await waitFor(() => expect(titles()[0]).toBe(af1.title));
+    await key("Enter", { altKey: true });
+    await waitFor(() => expect(backend.argsOf("send_to_chat")).toHaveLength(1));
+    expect(backend.argsOf("send_to_chat")[0]!.req).toEqual({
+      text: af1.phrase!.text,
+      record: { doc_id: af1.id, phrase_code: af1.phrase!.code, query: "af1", found_by: "typed", action: "sent" },
+    });
+    await waitFor(() => expect(screen.getByRole("status").textContent).toContain("已发送到聊天窗口"));
+    expect(backend.copied).toHaveLength(0);
+    // After a use, the lists for the empty box are asked for again.
+    await waitFor(() => expect(backend.argsOf("usage_home").length).toBeGreaterThanOrEqual(2));
+  });
+
+  test("when it cannot send it copies instead, says why once, and logs a copy", async () => {
+    const backend = new StubBackend().on("send_to_chat", () => ({
+      status: "not_sent",
+      code: "target_gone",
+      reason: "the window Kefu was summoned from has closed",
+    }));
+    const { box } = setup(backend);
+    await type(box, "af1");
+    const af1 = answer("af1").hits[0]!;
+    await waitFor(() => expect(titles()[0]).toBe(af1.title));
+    await key("Enter", { altKey: true });
+    await waitFor(() => expect(backend.copied).toEqual([af1.phrase!.text]));
+    expect(screen.getByRole("status").textContent).toContain("已复制，没有发送：唤出客服宝典的聊天窗口已关闭");
+    await waitFor(() => expect(backend.argsOf("record_use")).toHaveLength(1));
+    expect(backend.argsOf("record_use")[0]!.record).toMatchObject({ doc_id: af1.id, action: "copied", found_by: "typed" });
+    await key("Enter", { altKey: true });
+    await waitFor(() => expect(backend.copied).toHaveLength(2));
+    expect(screen.getByRole("status").textContent?.trim()).toBe("已复制");
+  });
+
+  test("a phrase with placeholders asks first, then sends the filled text", async () => {
+    const backend = new StubBackend().on("send_to_chat", () => ({ status: "sent" }));
+    const { box } = setup(backend);
+    await type(box, "cfh2");
+    await waitFor(() => expect(document.querySelector(".card .code")?.textContent).toBe("cfh2"));
+    await key("Enter", { altKey: true });
+    const dialog = await screen.findByRole("dialog");
+    expect(within(dialog).getByRole("button", { name: "发送" })).toBeTruthy();
+    const buyer = within(dialog).getByRole("textbox", { name: "买家" }) as HTMLInputElement;
+    await fireEvent.input(buyer, { target: { value: "王先生" } });
+    await fireEvent.submit(buyer.form!);
+    await waitFor(() => expect(backend.argsOf("send_to_chat")).toHaveLength(1));
+    expect(backend.argsOf("send_to_chat")[0]!.req.text).toMatch(/^真的非常抱歉让您久等了，王先生！/);
+    expect(backend.copied).toHaveLength(0);
+  });
+
+  test("in the compact window Enter sends (setting: open), and a copy hides the window", async () => {
+    const backend = new StubBackend()
+      .on("get_settings", () => ({ ...DEFAULTS, compact: true }))
+      .on("send_to_chat", () => ({ status: "sent" }))
+      .on("set_compact", () => null);
+    const { box } = setup(backend);
+    await type(box, "af1");
+    const af1 = answer("af1").hits[0]!;
+    await waitFor(() => expect(titles()[0]).toBe(af1.title));
+    await key("Enter");
+    await waitFor(() => expect(backend.argsOf("send_to_chat")).toHaveLength(1));
+    expect(document.querySelector(".doc-title")).toBeNull();
+    // Ctrl+Enter copies; in the compact window a copy hides Kefu (hide_after_copy: compact).
+    await key("Enter", { ctrlKey: true });
+    await waitFor(() => expect(backend.copied).toHaveLength(1));
+    await waitFor(() => expect(backend.hidden).toBe(1));
+  });
+
+  test("compact_enter = open: Enter opens the document, as in the normal window", async () => {
+    const backend = new StubBackend().on("get_settings", () => ({ ...DEFAULTS, compact: true, compact_enter: "open" }));
+    const { box } = setup(backend);
+    await type(box, "af1");
+    const af1 = answer("af1").hits[0]!;
+    await waitFor(() => expect(titles()[0]).toBe(af1.title));
+    await key("Enter");
+    await waitFor(() => expect(document.querySelector(".doc-title")?.textContent).toBe(af1.title));
+    expect(backend.argsOf("send_to_chat")).toHaveLength(0);
+  });
+
+  test("the empty box shows 最近使用 and 常用 from the core; their buttons send and copy", async () => {
+    const af1 = answer("af1").hits[0]!;
+    const cfh = answer("cfh2").hits[0]!;
+    const backend = new StubBackend()
+      .on("usage_home", () => ({ recent: [af1], frequent: [cfh] }))
+      .on("send_to_chat", () => ({ status: "sent" }));
+    setup(backend);
+    const home = await screen.findByTestId("usage-home");
+    expect(within(home).getByRole("heading", { name: "最近使用" })).toBeTruthy();
+    expect(within(home).getByRole("heading", { name: "常用" })).toBeTruthy();
+    expect(Array.from(home.querySelectorAll(".card-title")).map((e) => e.textContent)).toEqual([af1.title, cfh.title]);
+    await fireEvent.click(home.querySelector(".card .btn-send")!);
+    await waitFor(() => expect(backend.argsOf("send_to_chat")).toHaveLength(1));
+    expect(backend.argsOf("send_to_chat")[0]!.req.record).toMatchObject({ doc_id: af1.id, found_by: "browsed", query: "" });
+    // The keyboard reaches them too: ↓ ↓ picks the 常用 card, Ctrl+Enter copies its phrase.
+    const selected = () => home.querySelector('.card[aria-selected="true"] .card-title')?.textContent;
+    await key("ArrowDown");
+    await waitFor(() => expect(selected()).toBe(af1.title));
+    await key("ArrowDown");
+    await key("ArrowDown");
+    await waitFor(() => expect(selected()).toBe(cfh.title));
+    await key("Enter", { ctrlKey: true });
+    const dialog = await screen.findByRole("dialog");
+    expect(within(dialog).getByRole("button", { name: "复制" })).toBeTruthy();
+  });
+});
+
 describe("document view", () => {
   async function openCuifahuo() {
     const ctx = setup();

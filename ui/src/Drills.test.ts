@@ -105,7 +105,9 @@ describe("drills home", () => {
       ["安抚投诉", "locked"],
       ["关联销售", "locked"],
     ]);
-    expect(reasons()).toEqual(["新手路径", "新手路径", "新手路径", "新手路径", "新手路径"]);
+    // The lead's assignment for everyone (tests/fixtures/browser/team) comes first, then the path.
+    expect(home.plan.map((p) => p.reason)).toEqual(["assigned", "path", "path", "path", "path"]);
+    expect(reasons()).toEqual(["组长布置", "新手路径", "新手路径", "新手路径", "新手路径"]);
     expect(Array.from(document.querySelectorAll(".plan-item")).map((e) => e.getAttribute("data-id"))).toEqual(home.plan.map((p) => p.drill_id));
     expect(document.querySelector(".plan-item .plan-title")?.textContent).toBe(fixture("drill_prompt", { id: home.plan[0]!.drill_id }).title);
     expect(document.querySelector(".plan-item .plan-title")?.textContent).toBe("买家只发了一句“在吗”");
@@ -135,6 +137,47 @@ describe("drills home", () => {
     expect(document.querySelector('.path-step[data-category="催发货"]')?.textContent).toContain("1/2 次达标");
     expect(document.querySelectorAll(".plan-item .plan-title")[0]?.textContent).toBe(fixture("drill_prompt", { id: home.plan[0]!.drill_id }).title);
     expect(reasons()).toEqual(home.plan.map(() => "新手路径"));
+  });
+
+  test("the lead's assignments come first: title, due date, done/total, note and who assigned it", async () => {
+    setup();
+    await openDrills();
+    const [mine] = fixture("drill_home", {}).assignments;
+    expect(mine).toBeDefined();
+    const list = screen.getByTestId("my-assignments");
+    // Above everything else on the page.
+    expect(document.querySelector(".drills-page")?.firstElementChild).toBe(list);
+    expect(within(list).getByRole("heading").textContent).toBe("组长布置的练习");
+    const item = list.querySelector<HTMLElement>(`.assigned-item[data-id="${mine!.assignment.id}"]`)!;
+    expect(item.querySelector(".assigned-title")?.textContent).toBe(mine!.title_zh);
+    expect(item.querySelector(".assigned-title")?.textContent).toBe("练习「买家只发了一句“在吗”」");
+    expect(item.querySelector(".assigned-due")?.textContent).toBe(`${mine!.assignment.due} 到期`);
+    expect(item.textContent).toContain(`${mine!.assignment.by} 布置`);
+    expect(within(item).getByTestId("assigned-done").textContent).toBe(`完成 ${mine!.progress.done}/${mine!.progress.total}`);
+    // Not past its due date on the recording's day: no overdue badge.
+    expect(mine!.progress.overdue).toBe(false);
+    expect(item.querySelector(".overdue-badge")).toBeNull();
+  });
+
+  test("with this machine's agent id: the lead's overdue assignment for them, with its note, and its drills first in the plan", async () => {
+    // Recorded after setting the agent id to xiaoming (sharing off): 王组长's 退款 assignment for him is overdue.
+    const home = fixture("drill_home", {}, 2);
+    setup(drillStub().backend.on("drill_home", () => home));
+    await openDrills();
+    const late = home.assignments.find((a) => a.progress.overdue)!;
+    expect(late.assignment.note).toBe("退款进度要说清楚时间");
+    const items = Array.from(screen.getByTestId("my-assignments").querySelectorAll<HTMLElement>(".assigned-item"));
+    expect(items.map((i) => i.dataset.id)).toEqual(home.assignments.map((a) => a.assignment.id));
+    const item = items.find((i) => i.dataset.id === late.assignment.id)!;
+    expect(item.classList.contains("is-overdue")).toBe(true);
+    expect(item.querySelector(".overdue-badge")?.textContent).toBe("已逾期");
+    expect(item.querySelector(".assigned-title")?.textContent).toBe("「退款」类全部练习");
+    expect(item.querySelector(".assigned-note")?.textContent).toBe("“退款进度要说清楚时间”");
+    expect(item.textContent).toContain("王组长 布置");
+    expect(within(item).getByTestId("assigned-done").textContent).toBe(`完成 ${late.progress.done}/${late.progress.total}`);
+    // Only the overdue one has the badge.
+    expect(document.querySelectorAll("[data-testid=my-assignments] .overdue-badge")).toHaveLength(home.assignments.filter((a) => a.progress.overdue).length);
+    expect(reasons()).toEqual(home.plan.map(() => "组长布置"));
   });
 
   test("the trainee's name is saved with setProfileName", async () => {
@@ -471,6 +514,35 @@ describe("result rendering", () => {
     });
     return () => next;
   }
+
+  test("a clause that reverses the reference says so, with what the reference says", () => {
+    const reversed = {
+      text: "有损坏的话直接拒收就好",
+      why: "参考话术是「有损坏的话直接拒收就好」，这里意思说反了",
+      rule: null,
+      matched: "有损坏的话也不能拒收",
+      start: 0,
+      end: 10,
+      by: "reversed" as const,
+      penalty: 30,
+    };
+    render(DrillResultView, {
+      props: {
+        prompt,
+        result: { ...result, breakdown: { ...result.breakdown, mistakes: [reversed] } },
+        reply: "有损坏的话也不能拒收",
+        mode: "reply",
+        isLast: false,
+        onnext: () => {},
+        onopenrule: () => {},
+      },
+    });
+    const item = screen.getByTestId("mistakes").textContent ?? "";
+    expect(item).toContain("有损坏的话也不能拒收");
+    expect(item).toContain("这里意思说反了");
+    expect(document.querySelector("[data-testid=mistakes] .by-reversed")?.textContent).toBe("与参考话术相反");
+    expect(document.querySelector("[data-testid=mistakes] .by-meaning")).toBeNull();
+  });
 
   test("score, bars, marks, missing with rules, banned, metrics, references", async () => {
     const opened: string[] = [];

@@ -2,6 +2,7 @@
 
 mod bench;
 mod serve;
+mod team;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -84,6 +85,19 @@ enum Command {
     /// Watch the content folder and re-index on every change (prints what changed and how long
     /// the update took); Ctrl+C stops.
     Watch,
+    /// What the agent used in the app: copies and sends per phrase and per document, and the
+    /// phrases of the content never used (from the app's data folder; no customer text is kept).
+    Usage {
+        /// Only uses on or after this day (YYYY-MM-DD, local time).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The team lead's view: every agent who shares results against the team average, the
+    /// findings, assignments; `share`, `assign` and `agent` subcommands.
+    Team(TeamArgs),
     /// Show one document.
     Show {
         /// Document id (e.g. playbooks/cuifahuo).
@@ -117,6 +131,82 @@ enum DrillCommand {
         #[arg(long)]
         seconds: Option<f64>,
         /// Print JSON (`score`, `elements`, `missing`, `banned`, `similarity`, `closest_reference` …).
+        #[arg(long)]
+        json: bool,
+        /// Record the attempt in the practice database (the app's, or --data's) as the app does:
+        /// scheduled for review, and shared with the team when sharing is on.
+        #[arg(long, requires_all = ["seconds", "first_response"])]
+        record: bool,
+        /// With --record: seconds from the customer's message to the first key.
+        #[arg(long, value_name = "SECONDS")]
+        first_response: Option<f64>,
+        /// With --record: the trainee's name (set on the profile first).
+        #[arg(long, value_name = "NAME", requires = "record")]
+        profile: Option<String>,
+    },
+}
+
+#[derive(Args)]
+struct TeamArgs {
+    #[command(subcommand)]
+    command: Option<TeamCommand>,
+    /// Print one JSON object (the whole view).
+    #[arg(long)]
+    json: bool,
+    /// Also write the matrix as CSV to FILE.
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
+    /// Also write the matrix as an Excel workbook to FILE.
+    #[arg(long, value_name = "FILE")]
+    xlsx: Option<PathBuf>,
+    /// Column names and findings in English.
+    #[arg(long)]
+    english: bool,
+}
+
+#[derive(Subcommand)]
+enum TeamCommand {
+    /// Turn sharing of this machine's practice results on or off (as 设置 → 团队 does).
+    Share {
+        /// on or off.
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+        /// The agent id (team/results/<ID>.jsonl); kept from before when omitted.
+        #[arg(long = "as", value_name = "ID")]
+        agent: Option<String>,
+        /// Also share the text of each reply.
+        #[arg(long)]
+        replies: bool,
+        /// With `off`: also delete the results file already shared.
+        #[arg(long)]
+        delete: bool,
+    },
+    /// Assign drills (or a category, or the first-week path) to an agent or everyone.
+    Assign {
+        /// A drill id; repeatable.
+        #[arg(long = "drill", value_name = "ID", conflicts_with_all = ["category", "first_week"])]
+        drills: Vec<String>,
+        /// Every drill of this category.
+        #[arg(long, conflicts_with = "first_week")]
+        category: Option<String>,
+        /// The first-week path.
+        #[arg(long)]
+        first_week: bool,
+        /// An agent id, or `all`; repeatable.
+        #[arg(long, value_name = "AGENT", required = true)]
+        to: Vec<String>,
+        /// Due date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        due: String,
+        /// A word for the agents.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// One agent's weekly trend and last attempts.
+    Agent {
+        /// The agent id.
+        id: String,
+        /// Print JSON.
         #[arg(long)]
         json: bool,
     },
@@ -238,6 +328,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Show { id, json, html } => show(&cli.dirs, &id, json, html),
         Command::Review { json } => review(&cli.dirs.content, json),
         Command::Watch => watch(&cli.dirs),
+        Command::Usage { since, json } => usage(&cli.dirs, since.as_deref(), json),
         Command::Sync { author, json } => sync(&cli.dirs.content, author.as_deref(), json),
         Command::Serve(args) => {
             let data = cli
@@ -268,7 +359,17 @@ fn run(cli: Cli) -> CliResult {
             reply,
             seconds,
             json,
-        }) => drill_score(&cli.dirs, &drill, &reply, seconds, json),
+            record,
+            first_response,
+            profile,
+        }) => {
+            let record = record.then_some(Record {
+                first_response: first_response.unwrap_or(0.0),
+                profile,
+            });
+            drill_score(&cli.dirs, &drill, &reply, seconds, json, record)
+        }
+        Command::Team(args) => team::run(&cli.dirs, args),
     }
 }
 
@@ -294,6 +395,91 @@ fn watch(dirs: &Dirs) -> CliResult {
             Ok(None) => eprintln!("{} file event(s), nothing changed", paths.len()),
             Err(e) => eprintln!("kefu: reload failed: {e}"),
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn usage(dirs: &Dirs, since: Option<&str>, json: bool) -> CliResult {
+    let since = match since {
+        None => None,
+        Some(day) => {
+            let date = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+                .map_err(|e| format!("--since {day}: expected YYYY-MM-DD ({e})"))?;
+            let start = date
+                .and_hms_opt(0, 0, 0)
+                .and_then(|t| t.and_local_timezone(chrono::Local).earliest())
+                .ok_or_else(|| format!("--since {day}: no such local time"))?;
+            Some(start.with_timezone(&chrono::Utc))
+        }
+    };
+    let data = dirs.data.clone().unwrap_or_else(kefu_core::app_data_dir);
+    if !data.join(kefu_core::store::DB_FILE).exists() {
+        return Err(format!(
+            "no practice database in {} (the app's data folder; --data names another)",
+            data.display()
+        )
+        .into());
+    }
+    let (store, note) = kefu_core::store::Store::open(&data, &SystemClock)?;
+    if let Some(note) = note {
+        eprintln!("kefu: {note}");
+    }
+    let events = store.uses(since)?;
+    let (loaded, _) = kefu_core::check(&dirs.content, &SystemClock)?;
+    let content: Vec<(String, String, Vec<String>)> = loaded
+        .docs
+        .iter()
+        .filter(|d| !d.phrases.is_empty())
+        .map(|d| {
+            (
+                d.id.clone(),
+                d.title.clone(),
+                d.phrases.iter().map(|p| p.code.clone()).collect(),
+            )
+        })
+        .collect();
+    let report = kefu_core::usage::report(&events, since.map(|s| s.to_rfc3339()), &content);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let period = since.map_or("all time".to_string(), |s| {
+        format!(
+            "since {}",
+            s.with_timezone(&chrono::Local).format("%Y-%m-%d")
+        )
+    });
+    println!("{} use(s), {period}", report.total);
+    if !report.phrases.is_empty() {
+        println!("\nphrases (sent / copied · typed / pasted / clipboard / browsed · last used)");
+        for p in &report.phrases {
+            println!(
+                "  {:>4} {:>4} · {}/{}/{}/{} · {}  {} {}  {}",
+                p.sent,
+                p.copied,
+                p.typed,
+                p.pasted,
+                p.clipboard,
+                p.browsed,
+                chrono::DateTime::parse_from_rfc3339(&p.last_used)
+                    .map(|t| t
+                        .with_timezone(&chrono::Local)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string())
+                    .unwrap_or_else(|_| p.last_used.clone()),
+                p.doc_id,
+                p.phrase_code.as_deref().unwrap_or("-"),
+                p.title
+            );
+        }
+        println!("\ndocuments (uses, of which sent)");
+        for d in &report.documents {
+            println!("  {:>4} {:>4}  {}  {}", d.uses, d.sent, d.doc_id, d.title);
+        }
+    }
+    println!("\nnever used: {} phrase(s)", report.never_used.len());
+    for u in &report.never_used {
+        println!("  {} {}  {}", u.doc_id, u.phrase_code, u.title);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -656,15 +842,33 @@ fn persona(p: kefu_core::drill::Persona) -> &'static str {
     }
 }
 
-fn drill_score(dirs: &Dirs, id: &str, reply: &str, seconds: Option<f64>, json: bool) -> CliResult {
+/// `--record`: store the attempt as the app does.
+struct Record {
+    first_response: f64,
+    profile: Option<String>,
+}
+
+fn drill_score(
+    dirs: &Dirs,
+    id: &str,
+    reply: &str,
+    seconds: Option<f64>,
+    json: bool,
+    record: Option<Record>,
+) -> CliResult {
     let lib = open(dirs)?;
     lib.drill(id)?;
     semantic_for(&lib, dirs, Library::scoring_todo);
-    let timing = seconds.map(|s| kefu_core::drill::Timing {
-        total_ms: s * 1000.0,
-        pasted_chars: 0,
-    });
-    let b = lib.score_reply(id, reply, timing)?;
+    let b = match (&record, seconds) {
+        (Some(r), Some(total)) => team::record(dirs, &lib, id, reply, total, r)?,
+        _ => {
+            let timing = seconds.map(|s| kefu_core::drill::Timing {
+                total_ms: s * 1000.0,
+                pasted_chars: 0,
+            });
+            lib.score_reply(id, reply, timing)?
+        }
+    };
     if json {
         println!("{}", serde_json::to_string(&b)?);
         return Ok(ExitCode::SUCCESS);
@@ -679,13 +883,22 @@ fn drill_score(dirs: &Dirs, id: &str, reply: &str, seconds: Option<f64>, json: b
     for f in &b.facts {
         println!("  ✓ 事实 {}: “{}”", f.text, f.matched);
     }
-    for m in &b.missing {
-        let rule = m
-            .rule
-            .as_ref()
+    let link = |rule: &Option<String>| {
+        rule.as_ref()
             .map(|r| format!(" [[{r}]]"))
-            .unwrap_or_default();
-        println!("  ✗ 缺少 {}（{}）{rule}", m.name, m.hint);
+            .unwrap_or_default()
+    };
+    for m in &b.missing {
+        println!("  ✗ 缺少 {}（{}）{}", m.name, m.hint, link(&m.rule));
+    }
+    for m in &b.mistakes {
+        println!(
+            "  ✗ 说错了 “{}”：{} −{}{}",
+            m.matched,
+            m.why,
+            m.penalty,
+            link(&m.rule)
+        );
     }
     for x in &b.banned {
         println!("  ⚠ {}: “{}” −{}", x.group, x.word, x.penalty);

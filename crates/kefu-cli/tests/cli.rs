@@ -433,3 +433,274 @@ fn serve_refuses_a_non_loopback_address() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn usage_counts_sends_and_copies_and_lists_phrases_never_used() {
+    use kefu_core::usage::{FoundBy, UseAction, UseRecord};
+    let tmp = tempfile::tempdir().expect("tmp");
+    let good = fixture("good");
+    let g = good.to_str().expect("utf8");
+    // No database yet: a clear error, not an empty report.
+    let o = kefu(&["usage", "--content", g], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no practice database"));
+
+    let clock = kefu_core::SystemClock;
+    let (store, _) = kefu_core::store::Store::open(tmp.path(), &clock).expect("db");
+    let record = |code: &str, action, found_by, query: &str| UseRecord {
+        doc_id: "playbooks/cuifahuo".into(),
+        phrase_code: Some(code.into()),
+        query: query.into(),
+        found_by,
+        action,
+    };
+    store
+        .record_use(
+            &record("cfh1", UseAction::Sent, FoundBy::Typed, "cfh"),
+            &clock,
+        )
+        .expect("1");
+    store
+        .record_use(
+            &record(
+                "cfh1",
+                UseAction::Copied,
+                FoundBy::Clipboard,
+                "亲 还没发货吗",
+            ),
+            &clock,
+        )
+        .expect("2");
+    drop(store);
+
+    let o = kefu(&["usage", "--content", g, "--json"], tmp.path());
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["total"], 2);
+    assert_eq!(v["phrases"][0]["phrase_code"], "cfh1");
+    assert_eq!(v["phrases"][0]["sent"], 1);
+    assert_eq!(v["phrases"][0]["copied"], 1);
+    assert_eq!(v["phrases"][0]["clipboard"], 1);
+    assert_eq!(v["documents"][0]["doc_id"], "playbooks/cuifahuo");
+    let never: Vec<&str> = v["never_used"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|u| u["phrase_code"].as_str())
+        .collect();
+    assert!(
+        never.contains(&"cfh2") && never.contains(&"hy1"),
+        "{never:?}"
+    );
+    assert!(!never.contains(&"cfh1"));
+    assert!(
+        !stdout(&o).contains("还没发货"),
+        "no customer text in the log"
+    );
+
+    let o = kefu(
+        &["usage", "--content", g, "--since", "2999-01-01"],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).starts_with("0 use(s), since 2999-01-01"),
+        "{}",
+        stdout(&o)
+    );
+    let o = kefu(
+        &["usage", "--content", g, "--since", "yesterday"],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("expected YYYY-MM-DD"));
+}
+
+#[test]
+fn the_cli_finds_the_desktop_apps_data_folder() {
+    let conf = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src-tauri/tauri.conf.json"),
+    )
+    .expect("tauri.conf.json");
+    let v: serde_json::Value = serde_json::from_str(&conf).expect("json");
+    assert_eq!(v["identifier"], kefu_core::APP_IDENTIFIER);
+}
+
+/// Copies a folder tree (files only).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read") {
+        let e = e.expect("entry");
+        let dest = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), &dest).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn recorded_attempts_are_shared_and_the_lead_sees_them_in_kefu_team() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let content = tmp.path().join("content");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content"),
+        &content,
+    );
+    let c = content.to_str().expect("utf8");
+    let drill = "drills/cuifahuo-zhaoji";
+    let reply = "亲，非常抱歉让您久等了，我这边马上帮您联系仓库优先发货，今天下午五点前给您发出";
+    // Two agents on two data folders (two machines); only one shares.
+    for (data, name, id, first) in [
+        ("a", "小红", "xiaohong", "50"),
+        ("b", "小明", "xiaoming", "10"),
+    ] {
+        let data = tmp.path().join(data);
+        if id == "xiaohong" {
+            let o = kefu(&["--content", c, "team", "share", "on", "--as", id], &data);
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
+        for _ in 0..3 {
+            let o = kefu(
+                &[
+                    "--content",
+                    c,
+                    "--no-semantic",
+                    "drill",
+                    "score",
+                    "--drill",
+                    drill,
+                    "--reply",
+                    reply,
+                    "--seconds",
+                    "70",
+                    "--first-response",
+                    first,
+                    "--record",
+                    "--profile",
+                    name,
+                    "--json",
+                ],
+                &data,
+            );
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+            assert!(v["score"].as_u64().is_some());
+        }
+    }
+    let file = content.join("team/results/xiaohong.jsonl");
+    let text = std::fs::read_to_string(&file).expect("shared");
+    assert_eq!(text.lines().count(), 4, "profile + 3 attempts: {text}");
+    assert!(
+        !text.contains("马上帮您联系仓库"),
+        "replies are not shared unless asked"
+    );
+    assert!(
+        !content.join("team/results/xiaoming.jsonl").exists(),
+        "小明 does not share"
+    );
+    // The practice database has the attempts (the drills home counts them).
+    let o = kefu(
+        &["--content", c, "team", "--json"],
+        &tmp.path().join("lead"),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["agents"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["agents"][0]["name"], "小红");
+    assert_eq!(v["agents"][0]["overall"]["attempts"], 3);
+    assert_eq!(v["agents"][0]["overall"]["first_response_s"], 50.0);
+    // An assignment for her, checked by `kefu check`, shown by `kefu team`.
+    let o = kefu(
+        &[
+            "--content",
+            c,
+            "team",
+            "assign",
+            "--drill",
+            drill,
+            "--to",
+            "xiaohong",
+            "--due",
+            "2030-01-31",
+        ],
+        &tmp.path().join("lead"),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let path = stdout(&o).trim().to_string();
+    assert!(
+        path.starts_with("team/assignments/") && content.join(&path).exists(),
+        "{path}"
+    );
+    let o = kefu(&["--content", c, "check"], &tmp.path().join("lead"));
+    assert!(!stdout(&o).contains("team/"), "{}", stdout(&o));
+    let o = kefu(&["--content", c, "team"], &tmp.path().join("lead"));
+    let out = stdout(&o);
+    assert!(out.contains("小红") && out.contains("assignments"), "{out}");
+    // Bad requests are refused with a reason and write nothing.
+    let o = kefu(
+        &[
+            "--content",
+            c,
+            "team",
+            "assign",
+            "--drill",
+            "drills/none",
+            "--to",
+            "all",
+            "--due",
+            "2030-01-31",
+        ],
+        &tmp.path().join("lead"),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("drills/none"));
+    let o = kefu(
+        &["--content", c, "team", "share", "on", "--as", "../x"],
+        &tmp.path().join("c"),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a valid agent id"));
+    // Off keeps the file; off --delete removes it.
+    let a = tmp.path().join("a");
+    assert!(
+        kefu(&["--content", c, "team", "share", "off"], &a)
+            .status
+            .success()
+    );
+    assert!(file.exists());
+    assert!(
+        kefu(&["--content", c, "team", "share", "off", "--delete"], &a)
+            .status
+            .success()
+    );
+    assert!(!file.exists());
+    // CSV and XLSX exports.
+    let csv = tmp.path().join("m.csv");
+    let xlsx = tmp.path().join("m.xlsx");
+    let o = kefu(
+        &[
+            "--content",
+            c,
+            "team",
+            "--csv",
+            csv.to_str().expect("u"),
+            "--xlsx",
+            xlsx.to_str().expect("u"),
+        ],
+        &tmp.path().join("lead"),
+    );
+    assert!(o.status.success());
+    assert!(
+        std::fs::read_to_string(&csv)
+            .expect("csv")
+            .starts_with("\u{feff}客服编号")
+    );
+    assert!(std::fs::read(&xlsx).expect("xlsx").starts_with(b"PK"));
+}

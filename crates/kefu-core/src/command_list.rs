@@ -16,6 +16,12 @@ macro_rules! kefu_commands {
             status() -> LibraryStatus;
             /// Searches (typed keywords, or a pasted customer message).
             search(req: SearchRequest) -> SearchResults;
+            /// Records a copy of a phrase in the usage log (typed keywords kept, never a customer's message).
+            record_use(record: UseRecord) -> ();
+            /// Pastes a phrase into the chat window Kefu was summoned from, restoring the clipboard; logs it.
+            send_to_chat(req: SendRequest) -> SendOutcome;
+            /// 最近使用 and 常用: what the empty search box shows.
+            usage_home() -> UsageHome;
             /// Other queries to try when one finds nothing.
             suggest(query: String) -> Vec<Suggestion>;
             /// One document, ready to show.
@@ -60,6 +66,18 @@ macro_rules! kefu_commands {
             git_status() -> GitStatus;
             /// 同步: commit local changes, pull --rebase, push. Rejects with kind `git`.
             git_sync() -> SyncReport;
+            /// 组长看板: every sharing agent against the team average, findings, assignments, usage.
+            team_view() -> TeamView;
+            /// One agent's weekly trend and recent attempts, for the lead.
+            team_agent(id: String) -> AgentTrend;
+            /// Writes a new assignment file under team/assignments (validated as `kefu check` does).
+            team_assign(req: NewAssignment) -> Assignment;
+            /// Exports the matrix as CSV or XLSX to an absolute path; returns the path.
+            team_export(format: ExportFormat, path: String) -> String;
+            /// What this agent shares with the team, and the file's last lines as written.
+            share_status() -> ShareStatus;
+            /// 与团队共享练习结果 on or off (off deletes the shared file only when asked).
+            set_sharing(req: SharingRequest) -> ShareStatus;
         }
     };
 }

@@ -18,6 +18,11 @@ use crate::publish::{Draft, SaveOutcome, SaveRequest, Source};
 use crate::review::ReviewItem;
 use crate::search::SearchResults;
 use crate::settings::Settings;
+use crate::team::assign::{Assignment, NewAssignment};
+use crate::team::export::ExportFormat;
+use crate::team::share::{ShareStatus, SharingRequest};
+use crate::team::view::{AgentTrend, TeamView};
+use crate::usage::{SendOutcome, SendRequest, UsageHome, UseRecord};
 use crate::workspace::Workspace;
 
 fn bad_args(command: &str, e: &serde_json::Error) -> ApiError {

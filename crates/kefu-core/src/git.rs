@@ -351,7 +351,14 @@ impl Git {
         for _ in 0..2 {
             let before = self.try_run(&["rev-parse", &upstream]);
             let mut args = self.identity_args(author);
-            args.extend(["pull".into(), "--rebase".into(), "--no-stat".into()]);
+            // --autostash: a result appended by the app between the commit and the pull (sharing is
+            // on) must not stop the rebase.
+            args.extend([
+                "pull".into(),
+                "--rebase".into(),
+                "--autostash".into(),
+                "--no-stat".into(),
+            ]);
             let refs: Vec<&str> = args.iter().map(String::as_str).collect();
             let out = self.output(&refs)?;
             last = said(&out);

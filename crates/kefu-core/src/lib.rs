@@ -38,13 +38,18 @@ pub mod search;
 pub mod semantic;
 pub mod settings;
 pub mod store;
+pub mod team;
+pub mod usage;
 pub mod watch;
 pub mod workspace;
 
 pub use clock::{Clock, FixedClock, ManualClock, SystemClock};
 pub use content::{Document, Kind, Phrase, Platform, Problem, Severity};
 pub use error::{Error, ErrorKind, Result};
-pub use library::{Library, LibraryConfig, MatchMode, check, default_data_dir, index_dir};
+pub use library::{
+    APP_IDENTIFIER, Library, LibraryConfig, MatchMode, app_data_dir, check, default_data_dir,
+    index_dir,
+};
 pub use search::{Hit, SearchOptions, SearchResults, Snippet, SyncStats};
-pub use settings::{Language, Settings, Theme};
+pub use settings::{CompactEnter, HideAfterCopy, Language, Settings, Theme};
 pub use workspace::{Event, Headless, Paths, Shell, Workspace};

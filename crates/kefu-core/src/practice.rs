@@ -54,8 +54,10 @@ pub struct DrillHome {
     pub attempts: usize,
     /// The first-week path.
     pub path: Vec<PathStep>,
-    /// The suggested next session.
+    /// The suggested next session (assigned drills first).
     pub plan: Vec<PlannedDrill>,
+    /// The team lead's unfinished assignments for this agent, soonest due first.
+    pub assignments: Vec<crate::team::assign::MyAssignment>,
 }
 
 /// A submitted answer.
@@ -139,8 +141,8 @@ impl Trainer<'_> {
         self.clock.now().with_timezone(&Utc)
     }
 
-    /// The drills home screen.
-    pub fn home(&self, lib: &Library, plan_size: usize) -> Result<DrillHome> {
+    /// The drills home screen; `agent` is this agent's team id (for assignments).
+    pub fn home(&self, lib: &Library, plan_size: usize, agent: Option<&str>) -> Result<DrillHome> {
         let attempts = self.store.attempts(None)?;
         let cards = self.store.cards()?;
         let drills: Vec<(&str, &drill::Drill)> =
@@ -154,13 +156,43 @@ impl Trainer<'_> {
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .and_then(|d| d.and_local_timezone(chrono::Local).earliest())
             .map_or(self.now(), |d| d.with_timezone(&Utc));
+        let list: Vec<(&str, &str, &str)> = lib
+            .drills()
+            .map(|(d, dr)| (d.id.as_str(), d.title.as_str(), dr.category.as_str()))
+            .collect();
+        let assignments = crate::team::assign::mine(
+            &lib.config().content_dir,
+            agent,
+            &attempts,
+            &list,
+            self.clock.today(),
+        );
+        // Assigned drills first (soonest due first), then the usual plan.
+        let mut plan: Vec<PlannedDrill> = Vec::new();
+        for a in &assignments {
+            for id in &a.progress.todo {
+                if !plan.iter().any(|p| &p.drill_id == id) {
+                    plan.push(PlannedDrill {
+                        drill_id: id.clone(),
+                        reason: drill::PlanReason::Assigned,
+                    });
+                }
+            }
+        }
+        plan.truncate(plan_size);
+        for p in drill::plan(&drills, &attempts, &cards, self.now(), plan_size) {
+            if plan.len() < plan_size && !plan.iter().any(|q| q.drill_id == p.drill_id) {
+                plan.push(p);
+            }
+        }
         Ok(DrillHome {
             profile_name: self.store.profile_name()?,
             due_today: drill::due_count(&cards, &ids, end_of_day),
             drills: drills.len(),
             attempts: attempts.len(),
             path: drill::first_week_path(&attempts),
-            plan: drill::plan(&drills, &attempts, &cards, self.now(), plan_size),
+            plan,
+            assignments,
         })
     }
 

@@ -38,6 +38,33 @@ pub enum Theme {
     Dark,
 }
 
+/// What plain Enter does on a result in the compact window (Alt+Enter always sends, Ctrl+Enter
+/// always copies).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum CompactEnter {
+    /// Send the phrase to the chat window (default).
+    #[default]
+    Send,
+    /// Open the document, as in the normal window.
+    Open,
+}
+
+/// When Kefu hides itself after copying a phrase.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum HideAfterCopy {
+    /// Never.
+    Never,
+    /// In the compact window only (default).
+    #[default]
+    Compact,
+    /// In both windows.
+    Always,
+}
+
 /// Everything the user can set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
@@ -56,6 +83,26 @@ pub struct Settings {
     /// 剪贴板建议: when a customer's message is copied in another app, show the results for it
     /// (off by default; the clipboard text is never stored or logged).
     pub clipboard_suggest: bool,
+    /// Plain Enter in the compact window: send to the chat, or open the document.
+    pub compact_enter: CompactEnter,
+    /// Hide Kefu after a phrase is copied.
+    pub hide_after_copy: HideAfterCopy,
+    /// This agent in the team's repository (see [`crate::team`]).
+    pub team: TeamSettings,
+}
+
+/// This machine's agent in the team's repository: who they are, and whether their practice
+/// results are shared (opt-in; nothing is written to the repository while `share` is off).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct TeamSettings {
+    /// The agent's id in the team (`team/results/<id>.jsonl`, assignments' `to:`).
+    pub agent_id: Option<String>,
+    /// 与团队共享练习结果: append this agent's attempts and phrase uses to their results file.
+    pub share: bool,
+    /// Also share the text of each reply (off by default).
+    pub share_replies: bool,
 }
 
 impl Default for Settings {
@@ -67,6 +114,9 @@ impl Default for Settings {
             theme: Theme::System,
             compact: false,
             clipboard_suggest: false,
+            compact_enter: CompactEnter::Send,
+            hide_after_copy: HideAfterCopy::Compact,
+            team: TeamSettings::default(),
         }
     }
 }

@@ -50,13 +50,26 @@ const MIGRATIONS: &[&str] = &[
         card TEXT NOT NULL,
         due TEXT NOT NULL
      );",
+    // 2: the usage log (crate::usage): each copy or send of a phrase. `query` is typed keywords
+    // only, never a customer's message.
+    "CREATE TABLE uses (
+        id INTEGER PRIMARY KEY,
+        doc_id TEXT NOT NULL,
+        phrase_code TEXT,
+        at TEXT NOT NULL,
+        query TEXT,
+        found_by TEXT NOT NULL,
+        action TEXT NOT NULL
+     );
+     CREATE INDEX uses_by_time ON uses (at);
+     CREATE INDEX uses_by_doc ON uses (doc_id, at);",
 ];
 
 /// The latest schema version.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// How an attempt was practised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum DrillMode {
@@ -406,6 +419,55 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Records a use of a phrase (see [`crate::usage`]: the query is kept only when it was typed
+    /// keywords).
+    pub fn record_use(&self, r: &crate::usage::UseRecord, clock: &dyn Clock) -> Result<()> {
+        let (doc, code, query, found_by, action) = crate::usage::columns(r);
+        self.conn
+            .execute(
+                "INSERT INTO uses (doc_id, phrase_code, at, query, found_by, action)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    doc,
+                    code,
+                    clock.now().with_timezone(&Utc).to_rfc3339(),
+                    query,
+                    found_by,
+                    action
+                ],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// The uses at or after `since` (all when `None`), oldest first.
+    pub fn uses(&self, since: Option<DateTime<Utc>>) -> Result<Vec<crate::usage::UseEvent>> {
+        let since = since.map(|d| d.to_rfc3339());
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT doc_id, phrase_code, at, query, found_by, action FROM uses
+                 WHERE (?1 IS NULL OR at >= ?1) ORDER BY at, id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![since], |r| {
+                Ok(crate::usage::event(
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    &r.get::<_, String>(4)?,
+                    &r.get::<_, String>(5)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))
+    }
+}
+
 fn json<T: Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| Error::Internal(e.to_string()))
 }
@@ -430,6 +492,58 @@ mod tests {
             s.set_profile_name("  ", &clock()).is_err(),
             "blank names are refused"
         );
+    }
+
+    #[test]
+    fn a_version_1_database_gains_the_usage_log_and_keeps_its_attempts() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let path = tmp.path().join(DB_FILE);
+        {
+            let conn = Connection::open(&path).expect("open");
+            conn.execute_batch(MIGRATIONS[0]).expect("v1");
+            conn.execute_batch(
+                "PRAGMA user_version = 1;
+                 INSERT INTO profile (id, name, created_at) VALUES (1, '老李', '2026-01-01T00:00:00+00:00');",
+            )
+            .expect("data");
+        }
+        let (s, note) = Store::open(tmp.path(), &clock()).expect("migrates");
+        assert!(note.is_none());
+        assert_eq!(s.schema_version().expect("v"), SCHEMA_VERSION);
+        assert_eq!(s.profile_name().expect("name").as_deref(), Some("老李"));
+        use crate::usage::{FoundBy, UseAction, UseRecord};
+        let typed = UseRecord {
+            doc_id: "playbooks/cuifahuo".into(),
+            phrase_code: Some("cfh1".into()),
+            query: "CFH".into(),
+            found_by: FoundBy::Typed,
+            action: UseAction::Sent,
+        };
+        s.record_use(&typed, &clock()).expect("typed");
+        let pasted = UseRecord {
+            query: "亲 我的快递三天没动了 怎么回事".into(),
+            found_by: FoundBy::Pasted,
+            action: UseAction::Copied,
+            ..typed.clone()
+        };
+        s.record_use(&pasted, &clock()).expect("pasted");
+        let uses = s.uses(None).expect("uses");
+        assert_eq!(uses.len(), 2);
+        assert_eq!(uses[0].query.as_deref(), Some("cfh"));
+        assert_eq!(uses[0].action, UseAction::Sent);
+        assert_eq!(uses[1].query, None, "a customer's message is never stored");
+        assert_eq!(uses[1].found_by, FoundBy::Pasted);
+        let later = clock().now().with_timezone(&Utc) + chrono::Duration::days(1);
+        assert!(s.uses(Some(later)).expect("since").is_empty());
+        let raw: i64 = s
+            .conn
+            .query_row(
+                "SELECT count(*) FROM uses WHERE query LIKE '%快递%'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(raw, 0);
     }
 
     #[test]

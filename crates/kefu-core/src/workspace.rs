@@ -29,8 +29,13 @@ use crate::publish::{self, Draft, SaveOutcome, SaveRequest, Source};
 use crate::review::ReviewItem;
 use crate::search::SearchResults;
 use crate::semantic::{Semantic, SemanticStatus};
-use crate::settings::Settings;
+use crate::settings::{Settings, TeamSettings};
 use crate::store::Store;
+use crate::team::assign::{Assignment, NewAssignment};
+use crate::team::export::ExportFormat;
+use crate::team::share::{ShareStatus, SharingRequest};
+use crate::team::view::{AgentTrend, TeamView};
+use crate::usage::{NotSentCode, SendOutcome, SendRequest, UsageHome, UsageModel, UseRecord};
 use crate::watch::ContentWatcher;
 
 /// Where things live on this machine.
@@ -86,6 +91,14 @@ pub trait Shell: Send + Sync {
     }
     /// Delivers an event to the UI.
     fn emit(&self, _event: Event) {}
+    /// Pastes `text` into the window that had focus before Kefu was summoned, putting the
+    /// clipboard back afterwards (see `src-tauri/src/send`). Without a window system: not sent.
+    fn send_to_chat(&self, _text: &str) -> SendOutcome {
+        SendOutcome::NotSent {
+            reason: "no window system to send to".into(),
+            code: NotSentCode::Unsupported,
+        }
+    }
 }
 
 /// A shell without a window: settings apply, events are dropped.
@@ -110,6 +123,10 @@ pub struct Workspace {
     embed_kick: (Mutex<bool>, Condvar),
     /// The day the open library's 待复核 reasons were computed for.
     review_day: Mutex<Option<NaiveDate>>,
+    /// Frecency of the recorded uses; `None` until first needed or after a new use.
+    usage: Mutex<Option<Arc<UsageModel>>>,
+    /// The team's results files, read again only when one changed.
+    team: crate::team::ResultsCache,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -146,6 +163,8 @@ impl Workspace {
             watcher: Mutex::new(None),
             embed_kick: (Mutex::new(false), Condvar::new()),
             review_day: Mutex::new(None),
+            usage: Mutex::new(None),
+            team: crate::team::ResultsCache::default(),
         })
     }
 
@@ -216,6 +235,9 @@ impl Workspace {
             }
             s
         });
+        if let Ok(mut slot) = self.usage.lock() {
+            *slot = None;
+        }
         if let Ok(mut slot) = self.store.lock() {
             *slot = Some(store.map_err(ApiError::from));
         }
@@ -296,26 +318,32 @@ impl Workspace {
         &self,
         f: impl FnOnce(&Library, &Trainer<'_>) -> crate::Result<T>,
     ) -> Result<T, ApiError> {
+        let clock = Arc::clone(&self.clock);
+        self.with_store(|store| {
+            self.with_library(|lib| {
+                f(
+                    lib,
+                    &Trainer {
+                        store,
+                        clock: clock.as_ref(),
+                    },
+                )
+            })
+        })
+    }
+
+    /// Runs `f` on the practice database (waiting for the first load to finish).
+    fn with_store<T>(&self, f: impl FnOnce(&Store) -> Result<T, ApiError>) -> Result<T, ApiError> {
         self.wait_ready();
         let store = self
             .store
             .lock()
             .map_err(|_| internal("store lock poisoned"))?;
-        let store = match store.as_ref() {
-            Some(Ok(s)) => s,
-            Some(Err(e)) => return Err(e.clone()),
-            None => return Err(internal("practice database not opened")),
-        };
-        let clock = Arc::clone(&self.clock);
-        self.with_library(|lib| {
-            f(
-                lib,
-                &Trainer {
-                    store,
-                    clock: clock.as_ref(),
-                },
-            )
-        })
+        match store.as_ref() {
+            Some(Ok(s)) => f(s),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err(internal("practice database not opened")),
+        }
     }
 
     /// The trainee/author name of the profile, for `author:` and commits.
@@ -387,6 +415,7 @@ impl Workspace {
         if enc.is_none() {
             return;
         }
+        let mut warmed = false;
         loop {
             // The content first (search), then what drill scoring compares replies with.
             let todo = self
@@ -399,7 +428,18 @@ impl Workspace {
                     })
                 })
                 .unwrap_or_default();
+            if todo.is_empty() && !warmed {
+                // What scoring compares a reply with, worked out once the drills' texts have
+                // vectors (the first reply scored after a change is then as quick as the next).
+                self.with_library(|lib| {
+                    lib.warm_scoring();
+                    Ok(())
+                })
+                .unwrap_or_default();
+                warmed = true;
+            }
             if !todo.is_empty() {
+                warmed = false;
                 let mut last = Instant::now();
                 let result = self.semantic.embed(&todo, 64, &|| false, &mut |_| {
                     if last.elapsed() >= Duration::from_millis(700) {
@@ -454,7 +494,108 @@ impl Workspace {
 
     /// Searches.
     pub fn search(&self, req: SearchRequest) -> Result<SearchResults, ApiError> {
-        self.with_library(|lib| lib.search_request(&req))
+        // Typed keywords learn from use; a customer's message keeps its order by meaning (and
+        // its second intent second). The model is taken before the library lock, never inside it
+        // (the practice commands lock the store first).
+        let model = (!crate::search::message::is_message(&req.query)).then(|| self.usage_model());
+        self.with_library(|lib| {
+            let mut results = lib.search_request(&req)?;
+            if let Some(model) = model {
+                model.rerank(&mut results);
+                let q = crate::usage::normalise_query(&req.query);
+                for hit in &mut results.hits {
+                    if let Some(code) = model.favourite_phrase(&q, &hit.id) {
+                        lib.prefer_phrase(hit, code, &req.query);
+                    }
+                }
+            }
+            Ok(results)
+        })
+    }
+
+    /// The frecency model of the recorded uses (built once, rebuilt after a new use). Without a
+    /// practice database it is empty: search works, it just does not learn.
+    fn usage_model(&self) -> Arc<UsageModel> {
+        if let Ok(slot) = self.usage.lock()
+            && let Some(m) = slot.as_ref()
+        {
+            return Arc::clone(m);
+        }
+        let events = self
+            .store
+            .lock()
+            .ok()
+            .and_then(|s| match s.as_ref() {
+                Some(Ok(store)) => store.uses(None).ok(),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let model = Arc::new(UsageModel::new(
+            &events,
+            self.clock.now().with_timezone(&chrono::Utc),
+        ));
+        if let Ok(mut slot) = self.usage.lock() {
+            *slot = Some(Arc::clone(&model));
+        }
+        model
+    }
+
+    /// Records a copy (or a send made elsewhere) of a phrase in the usage log.
+    pub fn record_use(&self, record: UseRecord) -> Result<(), ApiError> {
+        if record.doc_id.trim().is_empty() {
+            return Err(ApiError::from(Error::InvalidInput(
+                "a use needs the document's id".into(),
+            )));
+        }
+        self.with_store(|s| {
+            s.record_use(&record, self.clock.as_ref())
+                .map_err(ApiError::from)
+        })?;
+        if let Ok(mut slot) = self.usage.lock() {
+            *slot = None;
+        }
+        // Uses reach the results file at the next attempt or 同步 (share_now), not on the copy
+        // and send path, which must stay quick.
+        Ok(())
+    }
+
+    /// Sends a phrase to the chat window Kefu was summoned from and records it; when it cannot
+    /// be sent, nothing is recorded and the outcome says why (the UI copies instead).
+    pub fn send_to_chat(&self, req: SendRequest) -> Result<SendOutcome, ApiError> {
+        if req.text.is_empty() {
+            return Err(ApiError::from(Error::InvalidInput(
+                "nothing to send: the text is empty".into(),
+            )));
+        }
+        let outcome = self.shell.send_to_chat(&req.text);
+        if outcome == SendOutcome::Sent {
+            let record = UseRecord {
+                action: crate::usage::UseAction::Sent,
+                ..req.record
+            };
+            if let Err(e) = self.record_use(record) {
+                log::warn!("a sent phrase was not logged: {}", e.message);
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// 最近使用 and 常用 for the empty search box (documents no longer in the content are skipped).
+    pub fn usage_home(&self) -> Result<UsageHome, ApiError> {
+        let model = self.usage_model();
+        self.with_library(|lib| {
+            let recent_keys = model.recent(3);
+            let frequent_keys = model.frequent(5, &recent_keys);
+            let cards = |keys: &[(&str, Option<&str>)]| {
+                keys.iter()
+                    .filter_map(|(d, p)| lib.card(d, *p))
+                    .collect::<Vec<_>>()
+            };
+            Ok(UsageHome {
+                recent: cards(&recent_keys),
+                frequent: cards(&frequent_keys),
+            })
+        })
     }
 
     /// Other queries to try when one finds nothing.
@@ -494,11 +635,16 @@ impl Workspace {
 
     /// Applies and saves new settings. A new content folder is opened first; if it cannot be
     /// opened (or the hotkey is not valid), nothing changes and the error is returned.
-    pub fn save_settings(self: &Arc<Self>, settings: Settings) -> Result<Settings, ApiError> {
+    pub fn save_settings(self: &Arc<Self>, mut settings: Settings) -> Result<Settings, ApiError> {
         crate::settings::check_hotkey(&settings.hotkey)?;
+        check_team(&settings.team)?;
         self.shell.check_hotkey(&settings.hotkey)?;
         let old = self.settings();
         let folder_changed = self.content_dir_for(&old) != self.content_dir_for(&settings);
+        // Consent to share was given for one team's folder: another folder asks again.
+        if folder_changed {
+            settings.team.share = false;
+        }
         let failed_before = matches!(self.library.read().as_deref(), Ok(Some(Err(_))));
         if folder_changed || failed_before {
             let lib = self.open(&settings)?;
@@ -519,6 +665,7 @@ impl Workspace {
         if folder_changed || failed_before {
             self.watch();
         }
+        self.share_now();
         hotkey?;
         Ok(settings)
     }
@@ -528,9 +675,10 @@ impl Workspace {
         self.shell.set_compact(compact)
     }
 
-    /// The drills home: due count, first-week path, suggested session.
+    /// The drills home: due count, first-week path, assignments, suggested session.
     pub fn drill_home(&self) -> Result<DrillHome, ApiError> {
-        self.practice(|lib, t| t.home(lib, 5))
+        let agent = self.settings().team.agent_id;
+        self.practice(|lib, t| t.home(lib, 5, agent.as_deref()))
     }
 
     /// What to show for one drill.
@@ -538,9 +686,11 @@ impl Workspace {
         self.with_library(|lib| Trainer::prompt(lib, &id))
     }
 
-    /// Scores, stores and schedules an answer.
+    /// Scores, stores and schedules an answer (and shares it when sharing is on).
     pub fn drill_submit(&self, req: SubmitRequest) -> Result<DrillResult, ApiError> {
-        self.practice(|lib, t| t.submit(lib, &req))
+        let result = self.practice(|lib, t| t.submit(lib, &req))?;
+        self.share_now();
+        Ok(result)
     }
 
     /// Charts and personal bests.
@@ -612,8 +762,115 @@ impl Workspace {
 
     /// "同步": commit, pull --rebase, push; then re-read what the pull brought.
     pub fn git_sync(&self) -> Result<SyncReport, ApiError> {
+        self.share_now();
         let report = self.git()?.sync(self.author().as_deref())?;
         self.reread(true);
         Ok(report)
     }
+
+    // ------------------------------------------------------------------ team
+
+    fn content_dir(&self) -> Result<PathBuf, ApiError> {
+        self.with_library(|lib| Ok(lib.config().content_dir.clone()))
+    }
+
+    /// Appends what the agent's results file lacks, when sharing is on. A failure is logged,
+    /// never stops the practice it follows.
+    fn share_now(&self) {
+        let team = self.settings().team;
+        if !team.share {
+            return;
+        }
+        let Ok(dir) = self.content_dir() else { return };
+        let name = self.author();
+        let now = self.clock.now().with_timezone(&chrono::Utc);
+        let shared = self.with_store(|s| {
+            crate::team::share::sync_local(&dir, &team, name.as_deref(), s, now)
+                .map_err(ApiError::from)
+        });
+        if let Err(e) = shared {
+            log::warn!("results not shared: {}", e.message);
+        }
+    }
+
+    /// 组长看板: every agent who shares, against the team average, with findings.
+    pub fn team_view(&self) -> Result<TeamView, ApiError> {
+        let dir = self.content_dir()?;
+        let data = self.team.load(&dir);
+        let now = self.clock.now();
+        self.with_library(|lib| Ok(crate::team::view_of(&dir, lib.documents(), &data, now)))
+    }
+
+    /// One agent's weekly trend, recent attempts and findings.
+    pub fn team_agent(&self, id: String) -> Result<AgentTrend, ApiError> {
+        let dir = self.content_dir()?;
+        let data = self.team.load(&dir);
+        let now = self.clock.now();
+        self.with_library(|lib| {
+            let view = crate::team::view_of(&dir, lib.documents(), &data, now);
+            let cat = crate::team::view::Catalogue::from_docs(lib.documents());
+            crate::team::view::agent_trend(&data, &cat, &view, &id, now)
+        })
+    }
+
+    /// Writes a new assignment file (validated as `kefu check` does); 同步 shares it.
+    pub fn team_assign(&self, req: NewAssignment) -> Result<Assignment, ApiError> {
+        let by = self.author();
+        let now = self.clock.now();
+        let a = self.with_library(|lib| {
+            let list: Vec<(&str, &str, &str)> = lib
+                .drills()
+                .map(|(d, dr)| (d.id.as_str(), d.title.as_str(), dr.category.as_str()))
+                .collect();
+            crate::team::assign::create(&lib.config().content_dir, &req, &list, by.as_deref(), now)
+        })?;
+        self.reread(true);
+        Ok(a)
+    }
+
+    /// Exports the matrix to `path` (an absolute path the user chose) as CSV or XLSX.
+    pub fn team_export(&self, format: ExportFormat, path: String) -> Result<String, ApiError> {
+        let target = PathBuf::from(&path);
+        if !target.is_absolute() {
+            return Err(ApiError::from(Error::InvalidInput(format!(
+                "export to an absolute path, not `{path}`"
+            ))));
+        }
+        let view = self.team_view()?;
+        crate::team::export::write(&view, format, self.settings().language, &target)?;
+        Ok(path)
+    }
+
+    /// What this agent shares (settings → 团队).
+    pub fn share_status(&self) -> Result<ShareStatus, ApiError> {
+        let dir = self.content_dir()?;
+        let team = self.settings().team;
+        self.with_store(|s| crate::team::share::status(&dir, &team, s).map_err(ApiError::from))
+    }
+
+    /// Turns sharing on (writing what was practised so far) or off (deleting the shared file
+    /// only when asked).
+    pub fn set_sharing(&self, req: SharingRequest) -> Result<ShareStatus, ApiError> {
+        let mut settings = self.settings();
+        settings.team = crate::team::share::apply_request(&settings.team, &req)?;
+        let agent = settings.team.agent_id.clone();
+        // Stopping is saved first: a delete that fails (a locked file) never leaves sharing on.
+        settings.save(&self.paths.data_dir)?;
+        if let Ok(mut s) = self.settings.lock() {
+            *s = settings;
+        }
+        if !req.share
+            && req.delete_shared
+            && let Some(agent) = &agent
+        {
+            crate::team::share::delete_shared(&self.content_dir()?, agent)?;
+        }
+        self.share_now();
+        self.share_status()
+    }
+}
+
+/// Sharing needs a valid agent id; any id set must be valid.
+fn check_team(team: &TeamSettings) -> Result<(), ApiError> {
+    crate::team::share::check(team).map_err(ApiError::from)
 }

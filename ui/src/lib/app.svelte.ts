@@ -15,7 +15,17 @@ import { toApiError } from "./api/errors";
 import { SearchController } from "./search.svelte";
 import { DrillsState } from "./drills.svelte";
 import { fillPlaceholders, placeholderNames } from "./text";
+import type { UseRecord } from "./bindings/UseRecord";
+import type { UsageHome } from "./bindings/UsageHome";
+import type { Hit } from "./bindings/Hit";
+import type { NotSentCode } from "./bindings/NotSentCode";
+import type { DrillMode } from "./bindings/DrillMode";
 import { errorLabel, setLanguage, t } from "./i18n.svelte";
+
+/** Why a send became a copy, in the agent's words. */
+function notSentLabel(code: NotSentCode): string {
+  return t(`notSent_${code}` as Parameters<typeof t>[0]);
+}
 
 export type Route =
   | { name: "search" }
@@ -27,10 +37,12 @@ export type Route =
   | { name: "progress" }
   | { name: "editor"; session: EditorSession }
   | { name: "review" }
-  | { name: "sync" };
+  | { name: "sync" }
+  | { name: "team" };
 
-/** The two top-level areas: 查找 (search, the default) and 练习 (drills). */
-export type Area = "search" | "drills";
+/** The top-level areas: 查找 (search, the default), 练习 (drills), and 组长看板 (the lead's team view,
+ * opened from its header button: neither 查找 nor 练习 is current there). */
+export type Area = "search" | "drills" | "team";
 
 const DRILL_ROUTES: ReadonlySet<Route["name"]> = new Set(["drills", "session", "progress"]);
 
@@ -40,10 +52,16 @@ export function isDrillRoute(r: Route): boolean {
 
 export type Toast = { id: number; text: string; tone: "ok" | "error" };
 
+/** Where a phrase came from, for the usage log: its document and quick code. */
+export type PhraseOrigin = { doc_id: string; phrase_code: string | null };
+
 export type PendingCopy = {
   text: string;
   names: string[];
   values: Record<string, string>;
+  /** Alt+Enter (or Enter in the compact window): paste into the chat window, not only copy. */
+  send: boolean;
+  origin: PhraseOrigin | null;
 };
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -53,6 +71,9 @@ export const DEFAULT_SETTINGS: Settings = {
   theme: "system",
   compact: false,
   clipboard_suggest: false,
+  compact_enter: "send",
+  hide_after_copy: "compact",
+  team: { agent_id: null, share: false, share_replies: false },
 };
 
 /** A localised one-line description of an error. */
@@ -110,6 +131,7 @@ export class AppState {
   readonly area: Area = $derived.by(() => {
     for (const r of [this.route, ...[...this.history].reverse()]) {
       if (r.name === "search") return "search";
+      if (r.name === "team") return "team";
       if (isDrillRoute(r)) return "drills";
     }
     return "search";
@@ -143,6 +165,7 @@ export class AppState {
       this.status = this.lateSemantic ? { ...status.value, semantic: this.lateSemantic } : status.value;
     }
     this.pollSemantic();
+    void this.refreshUsage();
     await this.refreshGit();
   }
 
@@ -276,6 +299,14 @@ export class AppState {
     });
   }
 
+  /** 组长看板: the lead's view of the team, with 查找 one step back. */
+  openTeam(): void {
+    this.guard(() => {
+      this.history = [{ name: "search" }];
+      this.route = { name: "team" };
+    });
+  }
+
   // ------------------------------------------------------------------ publishing
 
   /** Opens an editor on a buffer. */
@@ -378,6 +409,12 @@ export class AppState {
     this.navigate({ name: "session" });
   }
 
+  /** A session over the given drills in one mode (a finding's suggested drill, an assignment). */
+  practise(ids: string[], mode: DrillMode): void {
+    if (!this.drills.startWith(ids, mode)) return;
+    this.navigate({ name: "session" });
+  }
+
   /** Back to the player of the session in progress. */
   resumeSession(): void {
     if (this.drills.session) this.navigate({ name: "session" });
@@ -406,6 +443,7 @@ export class AppState {
   }
 
   summoned(): void {
+    void this.refreshUsage();
     if (this.pendingCopy) this.cancelCopy();
     this.home();
     if (!this.pendingLeave) this.requestFocus();
@@ -414,10 +452,21 @@ export class AppState {
   // ------------------------------------------------------------------ copy
 
   /** Copies a phrase; one with `{{placeholders}}` asks for their values first. */
-  copyPhrase(text: string): void {
+  copyPhrase(text: string, origin: PhraseOrigin | null = null): void {
+    this.usePhrase(text, origin, false);
+  }
+
+  /** 发送到聊天窗口: pastes a phrase into the chat window Kefu was summoned from (placeholders
+   * first); where that cannot be done it is copied instead and the reason said once. */
+  sendPhrase(text: string, origin: PhraseOrigin | null = null): void {
+    this.usePhrase(text, origin, true);
+  }
+
+  private usePhrase(text: string, origin: PhraseOrigin | null, send: boolean): void {
+    if (this.sending) return; // a second Alt+Enter while the first send runs
     const names = placeholderNames(text);
     if (names.length === 0) {
-      void this.writeClipboard(text);
+      void this.deliver(text, origin, send);
       return;
     }
     const active = typeof document !== "undefined" ? document.activeElement : null;
@@ -426,6 +475,8 @@ export class AppState {
       text,
       names,
       values: Object.fromEntries(names.map((n) => [n, this.remembered.get(n) ?? ""])),
+      send,
+      origin,
     };
   }
 
@@ -440,7 +491,75 @@ export class AppState {
     }
     this.pendingCopy = null;
     this.restoreFocus();
-    await this.writeClipboard(fillPlaceholders(pending.text, clean));
+    await this.deliver(fillPlaceholders(pending.text, clean), pending.origin, pending.send);
+  }
+
+  /** 最近使用 and 常用 for the empty search box (null until first asked). */
+  usageHome = $state<UsageHome | null>(null);
+
+  /** Asks the core for 最近使用 / 常用 again (after a use, on summon). Failures keep the old lists. */
+  async refreshUsage(): Promise<void> {
+    try {
+      this.usageHome = await this.backend.usageHome();
+      this.homeSelected = -1;
+    } catch {
+      // The lists are a shortcut; without them the welcome page shows.
+    }
+  }
+
+  /** The cards of the empty search box, 最近使用 then 常用. */
+  get homeHits(): Hit[] {
+    return this.usageHome ? [...this.usageHome.recent, ...this.usageHome.frequent] : [];
+  }
+
+  /** The card of the empty box chosen with ↑/↓ (-1: none yet). */
+  homeSelected = $state(-1);
+
+  get selectedHomeHit(): Hit | null {
+    return this.homeHits[this.homeSelected] ?? null;
+  }
+
+  /** ↑/↓ on the empty box: the first ↓ picks the first card; stops at both ends. */
+  moveHome(delta: number): void {
+    const n = this.homeHits.length;
+    if (n === 0) return;
+    this.homeSelected = Math.max(0, Math.min(n - 1, this.homeSelected + delta));
+  }
+
+  /** A send is running (a second one waits for it to finish). */
+  sending = $state(false);
+  /** Reasons a send fell back to copying that were already said (each is said once). */
+  private saidNotSent = new Set<string>();
+
+  /** How the phrase was found, for the usage log (the core keeps typed keywords only). */
+  private useRecord(origin: PhraseOrigin, action: "sent" | "copied"): UseRecord {
+    const query = this.route.name === "search" ? this.search.query : "";
+    const found_by = this.fromClipboard ? "clipboard" : query.trim() === "" ? "browsed" : "typed";
+    return { doc_id: origin.doc_id, phrase_code: origin.phrase_code ?? undefined, query, found_by, action };
+  }
+
+  private async deliver(text: string, origin: PhraseOrigin | null, send: boolean): Promise<void> {
+    if (send) {
+      this.sending = true;
+      try {
+        const record = this.useRecord(origin ?? { doc_id: "", phrase_code: null }, "sent");
+        const outcome = await this.backend.sendToChat({ text, record });
+        if (outcome.status === "sent") {
+          this.showToast(t("sent"), "ok");
+          void this.refreshUsage();
+          return;
+        }
+        const first = !this.saidNotSent.has(outcome.code);
+        this.saidNotSent.add(outcome.code);
+        await this.writeClipboard(text, origin, first ? notSentLabel(outcome.code) : null);
+      } catch (e) {
+        this.showToast(`${t("sendFailed")} · ${describeError(toApiError(e))}`, "error");
+      } finally {
+        this.sending = false;
+      }
+      return;
+    }
+    await this.writeClipboard(text, origin, null);
   }
 
   cancelCopy(): void {
@@ -455,13 +574,23 @@ export class AppState {
     else if (this.route.name === "search") this.requestFocus();
   }
 
-  private async writeClipboard(text: string): Promise<void> {
+  private async writeClipboard(text: string, origin: PhraseOrigin | null = null, why: string | null = null): Promise<void> {
     try {
       await this.backend.copy(text);
-      this.showToast(t("copied"), "ok");
     } catch (e) {
       this.showToast(`${t("copyFailed")} · ${describeError(toApiError(e))}`, "error");
+      return;
     }
+    this.showToast(why ? t("copiedNotSent", { why }) : t("copied"), "ok");
+    if (origin && origin.doc_id) {
+      // The log is a convenience: a failure to write it never gets in the agent's way.
+      this.backend
+        .recordUse(this.useRecord(origin, "copied"))
+        .then(() => this.refreshUsage())
+        .catch(() => undefined);
+    }
+    const hide = this.settings.hide_after_copy;
+    if (hide === "always" || (hide === "compact" && this.settings.compact)) await this.hide();
   }
 
   // ------------------------------------------------------------------ window

@@ -219,6 +219,19 @@ export class DrillsState {
     return session;
   }
 
+  /** Starts a session over `ids` in `mode` (the drills a lead's finding suggests, say). */
+  startWith(ids: string[], mode: DrillMode): DrillSession | null {
+    if (ids.length === 0) return null;
+    const plan: PlannedDrill[] = ids.map((drill_id) => ({ drill_id, reason: "assigned" }));
+    const session = new DrillSession(this.backend, plan, mode);
+    session.items.forEach((item) => {
+      const p = this.prompts[item.drillId];
+      if (p) item.prompt = p;
+    });
+    this.session = session;
+    return session;
+  }
+
   async loadProgress(): Promise<void> {
     try {
       this.progress = await this.backend.drillProgress();

@@ -68,6 +68,9 @@ export class StubBackend implements Backend {
   readonly unanswered: string[] = [];
   /** What `chooseFolder` returns next. */
   folder: string | null = null;
+  /** What `chooseSaveFile` returns next; `saveAsked` is what it was asked, in order. */
+  saveFile: string | null = null;
+  readonly saveAsked: Array<{ defaultName: string; extensions: string[] }> = [];
   private readonly handlers = new Map<keyof Commands, (args: unknown) => unknown>();
   private readonly used = new Map<string, number>();
   private readonly listeners = {
@@ -85,6 +88,8 @@ export class StubBackend implements Backend {
       return this.replay(cmd, args) as never;
     };
     Object.assign(this, commandApi(call));
+    // The usage log answers nothing: a copy's record_use needs no recorded answer.
+    this.on("record_use", () => null);
   }
 
   /** Answers `cmd` with `fn` from now on (instead of the recorded answers). */
@@ -127,6 +132,10 @@ export class StubBackend implements Backend {
   }
   async chooseFolder(): Promise<string | null> {
     return this.folder;
+  }
+  async chooseSaveFile(defaultName: string, extensions: string[]): Promise<string | null> {
+    this.saveAsked.push({ defaultName, extensions: [...extensions] });
+    return this.saveFile;
   }
   onSummoned(cb: () => void): () => void {
     this.listeners.summoned.add(cb);

@@ -14,6 +14,7 @@ mod metrics;
 mod relevance;
 mod report;
 mod rng;
+mod team;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -70,6 +71,13 @@ pub(crate) struct BenchArgs {
     /// on the development sets.
     #[arg(long, value_name = "K,LEX,DENSE")]
     fusion: Option<String>,
+    /// Reply pairs whose replies are timed as trainee-written drill replies.
+    #[arg(
+        long,
+        default_value = "tests/fixtures/drills/hard.yaml",
+        value_name = "FILE"
+    )]
+    drill_pairs: PathBuf,
     /// App figures (JSON written by tests/desktop/bench.mjs) to add to the table.
     #[arg(long, value_name = "FILE")]
     app: Option<PathBuf>,
@@ -82,6 +90,15 @@ pub(crate) struct BenchArgs {
     /// Only the relevance figures.
     #[arg(long)]
     relevance_only: bool,
+    /// Only the team view at scale (`<out>/team.md`): generated agents × days of practice.
+    #[arg(long, conflicts_with_all = ["relevance_only", "corpus_only"])]
+    team_only: bool,
+    /// Agents generated for the team benchmark.
+    #[arg(long, default_value_t = 200)]
+    team_agents: usize,
+    /// Days of practice generated per agent.
+    #[arg(long, default_value_t = 365)]
+    team_days: usize,
 }
 
 /// The fixed query mix, by class, as agents type them.
@@ -188,6 +205,15 @@ const EMBED_CAP: usize = 25_000;
 
 pub(crate) fn run(content: &Path, args: &BenchArgs) -> BenchResult<()> {
     std::fs::create_dir_all(&args.out)?;
+    if args.team_only {
+        return team::run(
+            content,
+            &args.out,
+            args.team_agents,
+            args.team_days,
+            args.seed,
+        );
+    }
     let started = Instant::now();
     eprintln!("kefu bench: vocabulary from {}", content.display());
     let vocab = corpus::Vocabulary::from_content(content)?;

@@ -56,6 +56,9 @@ pub(crate) struct SemanticFigures {
     /// shipped drills): how many, and the latency.
     pub(crate) scored: usize,
     pub(crate) score_latency: Option<super::metrics::Latency>,
+    /// The same for the replies of the hard pairs (as trainees write them).
+    pub(crate) written: usize,
+    pub(crate) written_latency: Option<super::metrics::Latency>,
 }
 
 /// This process's resident memory, MB (Linux only).
@@ -257,6 +260,7 @@ pub(crate) fn run(content: &Path, args: &BenchArgs, out: &Path) -> BenchResult<R
         // Drill scoring by meaning, warm: what it compares with embedded first (the app does
         // this in the background after the content).
         semantic.embed_all(&lib.scoring_todo())?;
+        lib.warm_scoring();
         let replies: Vec<(String, String)> = lib
             .drills()
             .flat_map(|(doc, d)| {
@@ -276,6 +280,33 @@ pub(crate) fn run(content: &Path, args: &BenchArgs, out: &Path) -> BenchResult<R
         }
         fig.scored = replies.len();
         fig.score_latency = Some(super::metrics::latency(times));
+        // Replies as trainees write them (paraphrases, and copies with a clause changed): the
+        // better and worse replies of the reported hard pairs. Clauses copied word for word
+        // from a reference come from the cache, so the shipped replies above are the easy case.
+        if let Ok(text) = std::fs::read_to_string(&args.drill_pairs) {
+            #[derive(serde::Deserialize)]
+            struct Pair {
+                drill: String,
+                better: String,
+                worse: String,
+            }
+            #[derive(serde::Deserialize)]
+            struct Pairs {
+                pairs: Vec<Pair>,
+            }
+            let set: Pairs = serde_saphyr::from_str(&text)
+                .map_err(|e| format!("{}: {e}", args.drill_pairs.display()))?;
+            let mut times = Vec::new();
+            for p in &set.pairs {
+                for reply in [&p.better, &p.worse] {
+                    let t = Instant::now();
+                    std::hint::black_box(lib.score_reply(&p.drill, reply, None)?);
+                    times.push(t.elapsed().as_secs_f64() * 1e6);
+                }
+            }
+            fig.written = times.len();
+            fig.written_latency = Some(super::metrics::latency(times));
+        }
     }
     let mut kefu = ScoreSum::default();
     for l in &labels {

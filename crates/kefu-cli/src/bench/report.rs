@@ -289,16 +289,30 @@ fn relevance_by_part(out: &mut String, rel: &Relevance) {
             f.shipped_embed_s,
             f.units_per_s
         );
-        if let Some(l) = &f.score_latency {
-            let p95 = l.p95 / 1000.0;
-            let _ = writeln!(
-                out,
-                "Drill replies scored by meaning, encoder warm ({} replies: every reference and poor reply of the shipped drills): p50 {:.1} ms, p95 {:.1} ms (target ≤ 100 ms {}).",
+        let lines = [
+            (
+                &f.score_latency,
+                "Drill replies scored by meaning, encoder warm",
+                "every reference and poor reply of the shipped drills",
                 f.scored,
-                l.p50 / 1000.0,
-                p95,
-                if p95 <= 100.0 { "✅" } else { "❌" }
-            );
+            ),
+            (
+                &f.written_latency,
+                "… and as trainees write them",
+                "both sides of the hard pairs, paraphrases and copies with a clause changed",
+                f.written,
+            ),
+        ];
+        for (latency, what, which, n) in lines {
+            if let Some(l) = latency {
+                let p95 = l.p95 / 1000.0;
+                let _ = writeln!(
+                    out,
+                    "{what} ({n} replies: {which}): p50 {:.1} ms, p95 {p95:.1} ms (target ≤ 100 ms {}).",
+                    l.p50 / 1000.0,
+                    if p95 <= 100.0 { "✅" } else { "❌" }
+                );
+            }
         }
     } else {
         let _ = writeln!(

@@ -354,6 +354,67 @@ problem_codes! {
         en: "dictionary file is not UTF-8 text; ignored";
         zh: "词典文件不是 UTF-8 文本，已忽略";
     }
+    /// A line of a shared results file that is not a result (`{detail}`: why).
+    TeamBadLine {
+        en: "line skipped: {detail}";
+        zh: "已跳过这一行：{detail}";
+    }
+    /// A line of one agent's results file that names another agent.
+    TeamForeignAgent {
+        en: "line skipped: it is a result of `{agent}`, written into the file of `{owner}`",
+        hint: "each agent's app writes only its own team/results/<id>.jsonl";
+        zh: "已跳过这一行：这是 `{agent}` 的结果，却写在 `{owner}` 的文件里",
+        提示: "每位客服的 Kefu 只写自己的 team/results/<编号>.jsonl";
+    }
+    /// A results file whose name is not a valid agent id.
+    TeamBadAgentId {
+        en: "skipped: `{name}` is not a valid agent id",
+        hint: "agent ids are 1–32 letters, digits, `-` or `_`";
+        zh: "已跳过：`{name}` 不是有效的客服编号",
+        提示: "客服编号由 1–32 个字母、数字、`-` 或 `_` 组成";
+    }
+    /// A results file over the size limit: only its start is read.
+    TeamFileTooLarge {
+        en: "only the first {limit_mb} MB were read: the file is {size_mb} MB";
+        zh: "只读取了前 {limit_mb} MB：文件有 {size_mb} MB";
+    }
+    /// A results file that is not a regular file (a link, a folder).
+    TeamNotAFile {
+        en: "skipped: not a regular file (links are not followed)";
+        zh: "已跳过：不是普通文件（不跟随链接）";
+    }
+    /// An assignment file that does not parse.
+    AssignmentMalformed {
+        en: "malformed assignment: {detail}";
+        zh: "练习布置格式错误：{detail}";
+    }
+    /// An assignment with no drills, category or first-week path, or more than one.
+    AssignmentNoTarget {
+        en: "an assignment needs exactly one of `drills`, `category` or `first_week: true`";
+        zh: "练习布置需要且只需要 `drills`、`category` 或 `first_week: true` 中的一项";
+    }
+    /// An assignment names a drill that is not in the content.
+    AssignmentUnknownDrill {
+        en: "no drill `{value}` in the content";
+        zh: "内容里没有练习 `{value}`";
+    }
+    /// An assignment names a category no drill has.
+    AssignmentUnknownCategory {
+        en: "no drill has the category `{value}`";
+        zh: "没有练习属于分类 `{value}`";
+    }
+    /// An assignment's `to` is missing or names an invalid agent id.
+    AssignmentBadRecipient {
+        en: "`to` must be `all` or a list of agent ids; `{value}` is not one",
+        hint: "agent ids are 1–32 letters, digits, `-` or `_`";
+        zh: "`to` 必须是 `all` 或客服编号列表；`{value}` 不是有效编号",
+        提示: "客服编号由 1–32 个字母、数字、`-` 或 `_` 组成";
+    }
+    /// A date of an assignment that is not `YYYY-MM-DD`.
+    AssignmentBadDate {
+        en: "`{field}` must be a date like 2026-12-31, not `{value}`";
+        zh: "`{field}` 必须是 2026-12-31 这样的日期，而不是 `{value}`";
+    }
 }
 
 /// Something wrong with one content file.

@@ -8,7 +8,7 @@ mod model;
 mod schedule;
 mod score;
 
-pub(crate) use judge::drill_texts;
+pub(crate) use judge::{drill_texts, warm as warm_scoring};
 pub use lexicon::{Banned, Combo, Element, LEXICON_PATH, Lexicon, Upsell};
 pub use metrics::{EventKind, InputEvent, TypingMetrics, compute as compute_metrics};
 pub use model::{CATEGORIES, Drill, Fact, Mistake, Persona, PoorReply, Rubric};

@@ -47,6 +47,8 @@ pub fn review(card: Option<Card>, rating: Rating, now: DateTime<Utc>) -> Card {
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum PlanReason {
+    /// The team lead assigned it (see [`crate::team::assign`]); these come first.
+    Assigned,
     /// Its spaced-repetition review is due.
     Due,
     /// It is the next step of the first-week path.

@@ -104,6 +104,9 @@ pub enum MatchBy {
     Meaning,
     /// A number in the reply contradicts the one the fact states.
     Number,
+    /// A clause copies a reference's but says the opposite (a yes made a no, the shop's part
+    /// made the buyer's).
+    Reversed,
 }
 
 /// A known mistake the reply makes.
@@ -312,21 +315,47 @@ impl<'a> Reply<'a> {
 
     /// The first occurrence of `pattern` (case-insensitive), as a character range.
     fn find(&self, pattern: &str) -> Option<(usize, usize)> {
+        self.find_where(pattern, |_| true)
+    }
+
+    /// The first occurrence of `pattern` that is not negated just before it (不能打包票 does
+    /// not promise), as a character range.
+    fn find_said(&self, pattern: &str) -> Option<(usize, usize)> {
+        self.find_where(pattern, |at| !negated_before(&self.folded[..at]))
+    }
+
+    /// The first occurrence of `pattern` (case-insensitive) starting at a character offset
+    /// `keep` accepts.
+    fn find_where(&self, pattern: &str, keep: impl Fn(usize) -> bool) -> Option<(usize, usize)> {
         let needle: Vec<char> = pattern.chars().map(fold).collect();
         if needle.is_empty() || needle.len() > self.folded.len() {
             return None;
         }
         self.folded
             .windows(needle.len())
-            .position(|w| w == needle.as_slice())
-            .map(|i| (i, i + needle.len()))
+            .enumerate()
+            .find(|(i, w)| *w == needle.as_slice() && keep(*i))
+            .map(|(i, _)| (i, i + needle.len()))
     }
 
     /// The longest of `patterns` found (it explains best what counted), first on a tie.
     fn find_any(&self, patterns: &[String]) -> Option<Match<'a>> {
+        self.longest(patterns, |p| self.find(p))
+    }
+
+    /// The longest of `patterns` said (see [`Reply::find_said`]), first on a tie.
+    fn find_any_said(&self, patterns: &[String]) -> Option<Match<'a>> {
+        self.longest(patterns, |p| self.find_said(p))
+    }
+
+    fn longest(
+        &self,
+        patterns: &[String],
+        find: impl Fn(&str) -> Option<(usize, usize)>,
+    ) -> Option<Match<'a>> {
         let mut best: Option<(usize, usize)> = None;
         for p in patterns {
-            if let Some((s, e)) = self.find(p)
+            if let Some((s, e)) = find(p)
                 && best.is_none_or(|(bs, be)| e - s > be - bs)
             {
                 best = Some((s, e));
@@ -371,7 +400,7 @@ pub fn score(
     let mut missing = Vec::new();
     let reply_clauses = judge::clauses(reply);
     let vectors =
-        meaning.and_then(|m| judge::vectors(m.semantic, drill, &m.others, reply, &reply_clauses));
+        meaning.and_then(|m| judge::vectors(m.semantic, drill, &m.others, &reply_clauses, reply));
 
     let required: Vec<String> = if drill.rubric.elements.is_empty() {
         lexicon.default_elements.clone()
@@ -389,7 +418,7 @@ pub fn score(
             .map(|m| (m.text.to_string(), m.start, m.end, MatchBy::Words))
             .or_else(|| {
                 // By meaning: a clause close to a reference clause that shows the element.
-                let (dv, _, cv) = vectors.as_ref()?;
+                let (dv, rv) = vectors.as_ref()?;
                 let showing: Vec<&crate::semantic::QVec> = dv
                     .reference_clauses
                     .iter()
@@ -401,9 +430,11 @@ pub fn score(
                     })
                     .map(|(_, v)| v)
                     .collect();
-                let (ci, _) = cv
+                let (ci, _) = rv
+                    .clauses
                     .iter()
                     .enumerate()
+                    .filter_map(|(ci, v)| v.as_ref().map(|v| (ci, v)))
                     .filter(|(ci, _)| {
                         judge::cjk_len(&reply_clauses[*ci].text) >= judge::MEANING_MIN_CHARS
                     })
@@ -503,24 +534,30 @@ pub fn score(
             mistakes.push(hit(found.text, found.start, found.end, MatchBy::Words));
             continue;
         }
-        let Some((dv, _, cv)) = &vectors else {
+        let Some((dv, rv)) = &vectors else {
             continue;
         };
         let Some(mv) = dv.mistakes.get(mi) else {
             continue;
         };
-        let best = cv
+        let best = rv
+            .clauses
             .iter()
             .enumerate()
+            .filter_map(|(ci, v)| v.as_ref().map(|v| (ci, v)))
             .map(|(ci, v)| {
                 let to_mistake = v.dot(mv);
                 let to_right = dv.correct.iter().map(|r| v.dot(r)).fold(f32::MIN, f32::max);
                 (ci, to_mistake, to_right)
             })
-            .filter(|(ci, m, r)| {
-                *m >= judge::MISTAKE_COSINE
-                    && *m >= r + judge::MISTAKE_MARGIN
+            .filter(|(ci, to_m, r)| {
+                *to_m >= judge::MISTAKE_COSINE
+                    && *to_m >= r + judge::MISTAKE_MARGIN
                     && judge::cjk_len(&reply_clauses[*ci].text) >= judge::MISTAKE_MIN_CHARS
+                    // The encoder hardly sees a negation: a clause saying the mistake's
+                    // opposite (电子发票一样能报销 / 电子发票不能报销) sits as close to it.
+                    && judge::negations(&reply_clauses[*ci].text) % 2
+                        == judge::negations(&m.text) % 2
             })
             .max_by(|a, b| a.1.total_cmp(&b.1));
         if let Some((ci, _, _)) = best {
@@ -528,6 +565,65 @@ pub fn score(
             wrong_clauses.push(ci);
             mistakes.push(hit(&c.text, c.start as u32, c.end as u32, MatchBy::Meaning));
         }
+    }
+    // A clause copied from a reference that says the opposite of it (the classic way of
+    // reciting the script while getting it wrong), whether or not a known mistake covers it.
+    let reference_clauses = judge::reference_clauses(drill);
+    for (ci, c) in reply_clauses.iter().enumerate() {
+        if wrong_clauses.contains(&ci) {
+            continue;
+        }
+        let Some((right, turn)) = judge::reversal(&c.text, &reference_clauses) else {
+            continue;
+        };
+        let why = match turn {
+            judge::Turn::Negation => format!("参考话术是「{right}」，这里意思说反了"),
+            judge::Turn::ToBuyer => {
+                format!("参考话术是「{right}」，这里把该店铺承担的推给了买家")
+            }
+            judge::Turn::ToShop => format!("参考话术是「{right}」，这里把买家的部分说成了店铺的"),
+        };
+        // The rule of the fact the reference clause states, if one does.
+        let rule = drill
+            .rubric
+            .facts
+            .iter()
+            .find(|f| f.r#match.iter().any(|p| right.contains(p.as_str())))
+            .and_then(|f| f.rule.clone());
+        wrong_clauses.push(ci);
+        mistakes.push(MistakeHit {
+            text: right.to_string(),
+            why,
+            rule,
+            matched: c.text.clone(),
+            start: c.start as u32,
+            end: c.end as u32,
+            by: MatchBy::Reversed,
+            penalty: default_penalty,
+        });
+    }
+
+    // A clause charged as a mistake shows no element (运费由您承担 is not taking responsibility).
+    let in_wrong = |start: u32| clause_at(start).is_some_and(|c| wrong_clauses.contains(&c));
+    let (kept, lost): (Vec<ElementHit>, Vec<ElementHit>) = elements
+        .into_iter()
+        .partition(|e| e.name == UPSELL_ELEMENT || !in_wrong(e.start));
+    elements = kept;
+    for e in lost {
+        let hint = lexicon.elements.get(&e.name).map_or_else(String::new, |d| {
+            d.patterns
+                .iter()
+                .take(4)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" / ")
+        });
+        missing.push(Missing {
+            kind: MissingKind::Element,
+            name: e.name,
+            hint,
+            rule: None,
+        });
     }
 
     let mut facts = Vec::new();
@@ -551,10 +647,10 @@ pub fn score(
                 return true;
             }
             match &vectors {
-                Some((dv, _, cv)) => dv.facts.get(fi).is_some_and(|ex| {
-                    ex.iter()
-                        .any(|e| cv[ci].dot(e) >= judge::FACT_COSINE - 0.02)
-                }),
+                Some((dv, rv)) => match (dv.facts.get(fi), &rv.clauses[ci]) {
+                    (Some(ex), Some(v)) => ex.iter().any(|e| v.dot(e) >= judge::FACT_COSINE - 0.02),
+                    _ => false,
+                },
                 None => false,
             }
         };
@@ -582,11 +678,13 @@ pub fn score(
         });
         let found = match by_words {
             Some(m) => Some((m.text.to_string(), m.start, m.end, MatchBy::Words)),
-            None if !contradicted => vectors.as_ref().and_then(|(dv, _, cv)| {
+            None if !contradicted => vectors.as_ref().and_then(|(dv, rv)| {
                 let ex = dv.facts.get(fi)?;
-                let (ci, _) = cv
+                let (ci, _) = rv
+                    .clauses
                     .iter()
                     .enumerate()
+                    .filter_map(|(ci, v)| v.as_ref().map(|v| (ci, v)))
                     .filter(|(ci, _)| {
                         !wrong_clauses.contains(ci)
                             && judge::cjk_len(&reply_clauses[*ci].text) >= judge::MEANING_MIN_CHARS
@@ -639,11 +737,14 @@ pub fn score(
 
     // Amounts (元, %) are facts of the case: one that differs from the amount the closest
     // reference clause gives is a wrong number (a miscounted total, a wrong refund).
-    if let Some((dv, _, cv)) = &vectors {
+    if let Some((dv, rv)) = &vectors {
         for (ci, c) in reply_clauses.iter().enumerate() {
             if wrong_clauses.contains(&ci) {
                 continue;
             }
+            let Some(v) = &rv.clauses[ci] else {
+                continue;
+            };
             let stated: Vec<judge::Quantity> = case_free(drill, &c.text)
                 .into_iter()
                 .filter(judge::is_amount)
@@ -655,12 +756,14 @@ pub fn score(
                 .reference_clauses
                 .iter()
                 .filter(|(t, _)| judge::quantities(t).iter().any(judge::is_amount))
-                .map(|(t, v)| (t, cv[ci].dot(v)))
+                .map(|(t, r)| (t, v.dot(r)))
                 .max_by(|a, b| a.1.total_cmp(&b.1));
             let Some((ref_clause, cos)) = closest else {
                 continue;
             };
-            if cos < judge::FACT_COSINE {
+            // Only a clause copied from the reference clause with its amount changed: an agent
+            // working out another option (凑单 to another total) states other amounts.
+            if cos < judge::FACT_COSINE || judge::same_wording(&c.text, ref_clause) < 0.5 {
                 continue;
             }
             let expected: Vec<judge::Quantity> = judge::quantities(ref_clause);
@@ -680,7 +783,7 @@ pub fn score(
 
     let mut banned = Vec::new();
     for (group, b) in &lexicon.banned {
-        if let Some(m) = prepared.find_any(&b.patterns) {
+        if let Some(m) = prepared.find_any_said(&b.patterns) {
             banned.push(BannedHit {
                 group: group.clone(),
                 word: m.text.to_string(),
@@ -708,12 +811,13 @@ pub fn score(
     banned.retain(|b| !mistakes.iter().any(|m| b.start < m.end && m.start < b.end));
 
     let (similarity, closest_reference, similarity_by) = match &vectors {
-        Some((dv, whole, _)) => {
+        Some((dv, rv)) => {
+            let mine = judge::weighted(&rv.substance);
             let best = dv
                 .references
                 .iter()
                 .zip(&drill.references)
-                .map(|(v, r)| (whole.dot(v), r))
+                .map(|(v, r)| (judge::coverage(&mine, &judge::weighted(v)), r))
                 .max_by(|a, b| a.0.total_cmp(&b.0));
             match best {
                 Some((cos, r)) => (
@@ -864,6 +968,26 @@ fn number_mistake(
     }
 }
 
+/// Whether the text just before a word (up to four characters, within its clause) negates it:
+/// 不能打包票, 没法跟您打包票, 不会扣您.
+fn negated_before(before: &[char]) -> bool {
+    before
+        .iter()
+        .rev()
+        .take(4)
+        .take_while(|c| c.is_alphanumeric())
+        .any(|c| matches!(c, '不' | '没' | '无' | '免' | '别' | '未' | '勿'))
+}
+
+/// Whether `sentence` says `word` without negating it just before (不会扣您 is not 扣您; 不用
+/// 先确认收货 is not 先确认收货).
+fn said(sentence: &str, word: &str) -> bool {
+    sentence.match_indices(word).any(|(at, _)| {
+        let before: Vec<char> = sentence[..at].chars().collect();
+        !negated_before(&before)
+    })
+}
+
 /// The first sentence of the reply (between 。！？!?；; and line breaks) that contains a word of
 /// every list, as a character range; words the customer wrote themselves (their own name,
 /// address or phone) do not count.
@@ -891,7 +1015,7 @@ fn combo_sentence(
             words.iter().any(|w| {
                 let w: String = w.chars().map(fold).collect();
                 !w.is_empty()
-                    && sentence.contains(&w)
+                    && said(&sentence, &w)
                     && !customer
                         .iter()
                         .any(|c| c.contains(w.as_str()) && w.chars().count() >= 3)
@@ -909,6 +1033,18 @@ fn combo_sentence(
 mod tests {
     use super::*;
     use crate::drill::{Fact, Persona, Rubric};
+
+    #[test]
+    fn a_word_right_after_a_negation_is_not_said() {
+        assert!(said("我们会扣您手续费", "扣您"));
+        assert!(!said("我们不会扣您手续费", "扣您"));
+        assert!(!said("不用先确认收货", "先确认收货"));
+        assert!(!said("这个我没法跟您打包票", "打包票"));
+        // The negation must be in the word's clause.
+        assert!(said("不好意思，肯定能送到", "肯定能送到"));
+        // Said once negated and once not: said.
+        assert!(said("不是扣您运费，是扣您手续费", "扣您"));
+    }
 
     fn drill() -> Drill {
         Drill {

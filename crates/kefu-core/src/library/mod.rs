@@ -45,6 +45,21 @@ pub fn default_data_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".kefu-data"))
 }
 
+/// The desktop app's identifier (`tauri.conf.json`): its data folder is the platform's
+/// app-data folder + this name.
+pub const APP_IDENTIFIER: &str = "app.kefu.desktop";
+
+/// The desktop app's data folder (practice database, usage log, settings): `$KEFU_DATA_DIR`,
+/// else the platform's app-data folder + [`APP_IDENTIFIER`], as Tauri resolves it.
+pub fn app_data_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("KEFU_DATA_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d);
+    }
+    dirs::data_dir()
+        .map(|d| d.join(APP_IDENTIFIER))
+        .unwrap_or_else(|| PathBuf::from(".kefu-data"))
+}
+
 /// The index folder for one content folder inside a data folder, so that switching between
 /// content folders does not rebuild every time.
 pub fn index_dir(data_dir: &Path, content_dir: &Path) -> PathBuf {
@@ -142,6 +157,7 @@ fn scan(content_dir: &Path, clock: &dyn Clock, reuse: &content::Reuse<'_>) -> Re
     let t = Instant::now();
     problems.extend(loaded.docs.iter().flat_map(publish::template_leftovers));
     timing("template leftovers", t);
+    problems.extend(crate::team::assign::check(content_dir, &loaded.docs));
     problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     Ok(Scan {
         loaded,
@@ -533,6 +549,18 @@ impl Library {
             semantic: &self.semantic,
             others,
         })
+    }
+
+    /// Works out, for every drill, what scoring by meaning compares a reply with (its level of
+    /// unrelated similarity), so that the first reply scored is as quick as the next. The
+    /// background embedder calls it once the drills' texts are embedded.
+    pub fn warm_scoring(&self) {
+        for (doc, drill) in self.drills() {
+            let Some(m) = self.meaning(&doc.id) else {
+                return;
+            };
+            crate::drill::warm_scoring(m.semantic, drill, &m.others);
+        }
     }
 
     /// Scores a reply to drill `id`: by meaning when the encoder is loaded, else by words.

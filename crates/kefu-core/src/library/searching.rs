@@ -279,6 +279,39 @@ impl Library {
         out
     }
 
+    /// A result card for document `id` showing its phrase `code` (the first phrase when the
+    /// code is unknown or `None`); `None` when the document is not in the library.
+    pub fn card(&self, id: &str, code: Option<&str>) -> Option<Hit> {
+        let e = self.entries.get(id)?;
+        let index = code
+            .and_then(|c| e.doc.phrases.iter().position(|p| p.code == c))
+            .or(if e.doc.phrases.is_empty() {
+                None
+            } else {
+                Some(0)
+            });
+        // No excerpt: the card is there for its phrase, and the compact window is small.
+        self.hit(id.to_string(), 0.0, &[], &[], index).map(|h| Hit {
+            snippet: crate::search::Snippet::default(),
+            ..h
+        })
+    }
+
+    /// Shows the document's phrase `code` on `hit` (the agent's usual one for this query),
+    /// unless the query names a phrase of its own by its quick code.
+    pub fn prefer_phrase(&self, hit: &mut Hit, code: &str, query: &str) {
+        let Some(e) = self.entries.get(&hit.id) else {
+            return;
+        };
+        let q = query.trim();
+        if e.doc.phrases.iter().any(|p| p.code.eq_ignore_ascii_case(q)) {
+            return;
+        }
+        if let Some(p) = e.doc.phrases.iter().find(|p| p.code == code) {
+            hit.phrase = Some(p.clone());
+        }
+    }
+
     /// Runs a UI search request.
     pub fn search_request(&self, req: &SearchRequest) -> Result<SearchResults> {
         let opts = SearchOptions {

@@ -348,6 +348,9 @@ pub struct Semantic {
     generation: AtomicU64,
     /// The vectors of the last unit list searched, as one matrix.
     matrix: Mutex<Option<Arc<Matrix>>>,
+    /// Numbers derived from many cached vectors (a drill's unrelated level), by a key of the
+    /// texts they came from, so that they are worked out once per content version.
+    levels: Mutex<HashMap<u64, f32>>,
 }
 
 /// The vectors of a list of units, side by side, for an exact scan: row `r` is unit
@@ -473,7 +476,32 @@ impl Semantic {
             recent: Mutex::new(Vec::new()),
             generation: AtomicU64::new(0),
             matrix: Mutex::new(None),
+            levels: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// A number derived from the vectors of `texts`, worked out by `make` the first time
+    /// (see `levels`); `None` when `make` has none.
+    pub(crate) fn level(&self, texts: &[&str], make: impl FnOnce() -> Option<f32>) -> Option<f32> {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(units::EMBEDDING_VERSION.as_bytes());
+        for t in texts {
+            h.update(t.as_bytes());
+            h.update(&[0]);
+        }
+        let key = h.digest();
+        if let Some(v) = self.levels.lock().ok().and_then(|m| m.get(&key).copied()) {
+            return Some(v);
+        }
+        let v = make()?;
+        if let Ok(mut m) = self.levels.lock() {
+            // Old content versions' levels are never asked for again.
+            if m.len() >= 4096 {
+                m.clear();
+            }
+            m.insert(key, v);
+        }
+        Some(v)
     }
 
     fn cache_file(&self, enc: &Encoder) -> Option<PathBuf> {
@@ -640,15 +668,27 @@ impl Semantic {
             .collect()
     }
 
+    /// The cached vectors of `texts`, embedding nothing (`None` for a text without one).
+    pub(crate) fn cached_vectors(&self, texts: &[&str]) -> Vec<Option<QVec>> {
+        let Ok(vs) = self.vectors.read() else {
+            return vec![None; texts.len()];
+        };
+        texts
+            .iter()
+            .map(|t| vs.get(units::key(t)).cloned())
+            .collect()
+    }
+
     /// Vectors of `texts` embedded as content pieces are (`query: ` prefix, at most
-    /// [`UNIT_TOKENS`] tokens), one text per core; `None` without an encoder. With `remember`
-    /// they are taken from and added to the vector cache (drill content: references, facts,
+    /// [`UNIT_TOKENS`] tokens), one text per core; `None` without an encoder. A text already
+    /// in the vector cache is taken from it (a reply clause copied from a reference). With
+    /// `remember` the others are added to the cache (drill content: references, facts,
     /// mistakes); without, they are made and forgotten (a trainee's reply is never stored).
     pub fn text_vectors(&self, texts: &[&str], remember: bool) -> Option<Vec<QVec>> {
         let enc = self.encoder()?;
         let keys: Vec<u64> = texts.iter().map(|t| units::key(t)).collect();
         let mut out: Vec<Option<QVec>> = vec![None; texts.len()];
-        if remember && let Ok(vs) = self.vectors.read() {
+        if let Ok(vs) = self.vectors.read() {
             for (o, k) in out.iter_mut().zip(&keys) {
                 *o = vs.get(*k).cloned();
             }
@@ -752,6 +792,23 @@ impl Semantic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_level_is_worked_out_once_per_set_of_texts() {
+        let s = Semantic::new(None);
+        let calls = std::cell::Cell::new(0);
+        let make = |v: f32| {
+            calls.set(calls.get() + 1);
+            Some(v)
+        };
+        assert_eq!(s.level(&["a", "b"], || make(0.5)), Some(0.5));
+        assert_eq!(s.level(&["a", "b"], || make(0.9)), Some(0.5));
+        assert_eq!(calls.get(), 1);
+        // Other texts (or the same joined differently) are another level.
+        assert_eq!(s.level(&["ab"], || make(0.7)), Some(0.7));
+        assert_eq!(s.level(&["c"], || None), None);
+        assert_eq!(calls.get(), 2);
+    }
 
     #[test]
     fn only_documents_with_units_and_no_vectors_yet_await_vectors() {

@@ -45,7 +45,7 @@ pub struct Unit {
 
 /// Bumped whenever the way a unit's text is embedded changes (prefix, cap), so old vectors are
 /// not reused for a different input.
-const EMBEDDING_VERSION: &str = "q1:";
+pub(crate) const EMBEDDING_VERSION: &str = "q1:";
 
 pub(crate) fn key(text: &str) -> u64 {
     let mut s = String::with_capacity(text.len() + 4);

@@ -7,6 +7,8 @@ mod search;
 mod semantic;
 mod shipped_content;
 mod sync;
+mod team;
 mod ui_fixtures;
+mod usage;
 mod util;
 mod workspace;

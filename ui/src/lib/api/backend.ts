@@ -35,6 +35,11 @@ export interface Backend extends CommandApi {
   openExternal(url: string): Promise<void>;
   /** Asks the user for a folder; null when cancelled. */
   chooseFolder(): Promise<string | null>;
+  /**
+   * Asks the user where to save a file (an absolute path), proposing `defaultName` and offering
+   * `extensions` (without dots); null when cancelled. The core writes the file (team_export).
+   */
+  chooseSaveFile(defaultName: string, extensions: string[]): Promise<string | null>;
   /** Calls `cb` whenever the hotkey summons the window; returns an unsubscribe function. */
   onSummoned(cb: () => void): () => void;
   /** Calls `cb` when content changed on disk was picked up; returns an unsubscribe function. */

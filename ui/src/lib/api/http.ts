@@ -1,7 +1,8 @@
 // `Backend` over HTTP to `kefu serve` (the real kefu-core on a loopback address): what the browser
 // tests and UI development run against. Commands are `POST /api/<command>` with the per-run token;
 // events come from long-polling `GET /api/_events`. What only a desktop shell can do (window,
-// system clipboard, browser, folder dialog) is recorded in `window.__kefuServe` for tests instead.
+// system clipboard, browser, folder dialog) is recorded in `window.__kefuServe` for tests instead;
+// where to save a file is asked with the browser's prompt (an absolute path on the core's machine).
 
 import type { ApiError } from "../bindings/ApiError";
 import type { ContentChanged } from "../bindings/ContentChanged";
@@ -9,6 +10,7 @@ import type { SemanticStatus } from "../bindings/SemanticStatus";
 import { type Call, type CommandApi, commandApi } from "../bindings/commands";
 import { CONTENT_CHANGED_EVENT, SEMANTIC_EVENT, type Backend } from "./backend";
 import { toApiError } from "./errors";
+import { t } from "../i18n.svelte";
 
 /** What a test can read back (and set: `folder` is what the next chooseFolder returns). */
 export interface ServeRecord {
@@ -17,6 +19,8 @@ export interface ServeRecord {
   hidden: number;
   compact: boolean[];
   folder: string | null;
+  /** What chooseSaveFile was asked (the proposed name and extensions), in order. */
+  saveAsked: Array<{ defaultName: string; extensions: string[] }>;
   /** Queries sent to `search`, in order, and how many answers arrived. */
   searches: string[];
   answered: number;
@@ -36,6 +40,7 @@ export class HttpBackend implements Backend {
     hidden: 0,
     compact: [],
     folder: null,
+    saveAsked: [],
     searches: [],
     answered: 0,
     submissions: [],
@@ -90,6 +95,11 @@ export class HttpBackend implements Backend {
   }
   async chooseFolder(): Promise<string | null> {
     return this.record.folder;
+  }
+  async chooseSaveFile(defaultName: string, extensions: string[]): Promise<string | null> {
+    this.record.saveAsked.push({ defaultName, extensions: [...extensions] });
+    const path = window.prompt(t("savePathPrompt", { ext: extensions.join(", ") }), defaultName);
+    return path && path.trim() ? path.trim() : null;
   }
   onSummoned(): () => void {
     return () => {};

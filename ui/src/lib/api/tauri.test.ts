@@ -27,7 +27,7 @@ describe("TauriBackend", () => {
       return cmd === "suggest" ? [] : null;
     });
     const b = new TauriBackend();
-    const settings = { content_dir: null, hotkey: "Ctrl+Shift+K", language: "zh" as const, theme: "system" as const, compact: false, clipboard_suggest: false };
+    const settings = { content_dir: null, hotkey: "Ctrl+Shift+K", language: "zh" as const, theme: "system" as const, compact: false, clipboard_suggest: false, compact_enter: "send" as const, hide_after_copy: "compact" as const, team: { agent_id: null, share: false, share_replies: false } };
     await b.suggest("cfh");
     await b.document("playbooks/cuifahuo");
     await b.saveSettings(settings);

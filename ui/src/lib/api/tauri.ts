@@ -5,7 +5,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import { writeText } from "@tauri-apps/plugin-clipboard-manager";
-import { open } from "@tauri-apps/plugin-dialog";
+import { open, save } from "@tauri-apps/plugin-dialog";
 import { openUrl } from "@tauri-apps/plugin-opener";
 import type { ApiError } from "../bindings/ApiError";
 import type { ContentChanged } from "../bindings/ContentChanged";
@@ -74,6 +74,11 @@ export class TauriBackend implements Backend {
   }
   async chooseFolder(): Promise<string | null> {
     const picked = await wrap(() => open({ directory: true, multiple: false }));
+    return typeof picked === "string" ? picked : null;
+  }
+  async chooseSaveFile(defaultName: string, extensions: string[]): Promise<string | null> {
+    const filters = extensions.length ? [{ name: extensions.map((e) => e.toUpperCase()).join(", "), extensions }] : [];
+    const picked = await wrap(() => save({ defaultPath: defaultName, filters }));
     return typeof picked === "string" ? picked : null;
   }
   onSummoned(cb: () => void): () => void {

@@ -3,4 +3,4 @@
 /**
  * Why a drill was picked.
  */
-export type PlanReason = "due" | "path" | "weak" | "new";
+export type PlanReason = "assigned" | "due" | "path" | "weak" | "new";
