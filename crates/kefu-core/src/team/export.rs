@@ -122,7 +122,7 @@ fn detail_rows(view: &TeamView, lang: Language) -> Vec<[String; 15]> {
 
 /// A cell as a spreadsheet will not run it: text starting with `=`, `+`, `-`, `@`, a tab or a
 /// carriage return gets a leading `'` (names and categories come from anyone's results file).
-fn inert(s: &str) -> String {
+pub(crate) fn inert(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.parse::<f64>().is_err() {
         format!("'{s}")
     } else {
@@ -274,6 +274,12 @@ pub fn write(view: &TeamView, format: ExportFormat, lang: Language, path: &Path)
         ExportFormat::Csv => csv(view, lang)?,
         ExportFormat::Xlsx => xlsx(view, lang)?,
     };
+    write_atomic(path, &bytes)
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it, so that a reader (Excel with
+/// the old file open, a sync) never sees half a file.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
