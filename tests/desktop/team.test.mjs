@@ -76,7 +76,10 @@ test("an assignment reaches the agent's app through 同步, is practised there, 
   const { driver } = app;
   // Her clone predates the assignment: 同步 pulls it (and pushes her profile line).
   const beforePull = git(work, "--git-dir", join(work, "team.git"), "rev-parse", "main").trim();
-  await driver.findElement(By.css("[data-testid=btn-sync]")).click();
+  // The window may still be rendering its first frame: wait for the button, not just the session.
+  const sync = await driver.wait(until.elementLocated(By.css("[data-testid=btn-sync]")), 20_000);
+  await driver.wait(until.elementIsEnabled(sync), 20_000);
+  await sync.click();
   await driver.wait(
     () => existsSync(join(work, "agent/content/team/assignments")),
     30_000,
