@@ -1,6 +1,7 @@
 //! `kefu`: check, index, search and show a Kefu content folder from the terminal.
 
 mod bench;
+mod phrases;
 mod serve;
 mod team;
 
@@ -57,6 +58,11 @@ enum Command {
     },
     /// Build or sync the search index and print what changed.
     Index,
+    /// Import quick phrases from a CSV/XLSX/XLS export (千牛, 易歪歪, a team sheet) as new
+    /// playbooks, one per group; `--dry-run` shows the plan. Existing files are never changed.
+    Import(phrases::ImportArgs),
+    /// Export every playbook phrase (group, code, title, text, tags) to CSV or XLSX.
+    Export(phrases::ExportArgs),
     /// Search the content.
     Search(SearchArgs),
     /// The real core over HTTP+JSON on a loopback address, with the built UI, for the browser
@@ -324,6 +330,8 @@ fn run(cli: Cli) -> CliResult {
     match cli.command {
         Command::Check { json } => check(&cli.dirs.content, json),
         Command::Index => index(&cli.dirs),
+        Command::Import(args) => phrases::import(&cli.dirs.content, args),
+        Command::Export(args) => phrases::export(&cli.dirs.content, args),
         Command::Search(args) => search(&cli.dirs, args),
         Command::Show { id, json, html } => show(&cli.dirs, &id, json, html),
         Command::Review { json } => review(&cli.dirs.content, json),

@@ -294,6 +294,98 @@ fn review_lists_documents_older_than_the_rules_they_rely_on() {
 }
 
 #[test]
+fn import_dry_run_writes_nothing_then_import_and_export_round_trip() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let content = tmp.path().join("content");
+    std::fs::create_dir_all(content.join("playbooks")).expect("mkdir");
+    std::fs::write(
+        content.join("playbooks/cuifahuo.md"),
+        "---\nkind: playbook\ntitle: 催发货\nphrases:\n  - code: cfh1\n    text: 亲，已经催了\n---\n正文\n",
+    )
+    .expect("write");
+    let dir = content.to_str().expect("utf8");
+    let src = fixture("import/shop-export-gbk.csv");
+    let src = src.to_str().expect("utf8");
+
+    let o = kefu(&["--content", dir, "import", src, "--dry-run"], tmp.path());
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.contains("GB18030/GBK, header on line 2"), "{out}");
+    assert!(
+        out.contains("shop-export-gbk.csv:13: code `cfh1` is used by playbooks/cuifahuo (催发货)"),
+        "{out}"
+    );
+    assert!(out.contains("【温馨提示】 kept as written"), "{out}");
+    assert!(out.contains("dry run: nothing written"), "{out}");
+    assert!(!content.join("playbooks/imported").exists());
+
+    // Wrong roles are refused; a map without a content column is reported (exit 1).
+    let o = kefu(
+        &["--content", dir, "import", src, "--map", "group,code"],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let o = kefu(
+        &[
+            "--content",
+            dir,
+            "import",
+            src,
+            "--map",
+            "group,code,tags,-,-",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("no column holds the phrases"));
+
+    let o = kefu(
+        &[
+            "--content",
+            dir,
+            "import",
+            src,
+            "--json",
+            "--skip-clashes",
+            "--into",
+            "playbooks/店铺",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let written: Vec<&str> = v["written"]
+        .as_array()
+        .expect("written")
+        .iter()
+        .filter_map(|w| w.as_str())
+        .collect();
+    assert_eq!(written.len(), 3);
+    assert!(written.iter().all(|w| w.starts_with("playbooks/店铺/")));
+    assert_eq!(v["phrases"], 6, "cfh1 and the second sh1 left out");
+    let o = kefu(&["check", "--content", dir], tmp.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+
+    let out_file = tmp.path().join("phrases.xlsx");
+    let o = kefu(
+        &["--content", dir, "export", out_file.to_str().expect("utf8")],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).starts_with("7 phrases written to"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(std::fs::read(&out_file).expect("xlsx").starts_with(b"PK"));
+}
+
+#[test]
 fn sync_outside_a_repository_fails_with_a_git_error() {
     let tmp = tempfile::tempdir().expect("tmp");
     let o = kefu(

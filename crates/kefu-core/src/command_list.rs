@@ -74,6 +74,12 @@ macro_rules! kefu_commands {
             team_assign(req: NewAssignment) -> Assignment;
             /// Exports the matrix as CSV or XLSX to an absolute path; returns the path.
             team_export(format: ExportFormat, path: String) -> String;
+            /// 导入短语: reads a phrase export (CSV/XLSX …) and plans the import; writes nothing.
+            import_preview(req: ImportRequest) -> ImportPreview;
+            /// Writes the import as previewed with these choices: new files only.
+            import_apply(req: ImportRequest) -> ImportOutcome;
+            /// 导出短语: every playbook phrase to an absolute path as CSV or XLSX; returns the count.
+            export_phrases(format: PhraseFormat, path: String) -> u32;
             /// What this agent shares with the team, and the file's last lines as written.
             share_status() -> ShareStatus;
             /// 与团队共享练习结果 on or off (off deletes the shared file only when asked).

@@ -13,6 +13,8 @@ use crate::content::Problem;
 use crate::drill::Progress;
 use crate::error::Error;
 use crate::git::{GitStatus, SyncReport};
+use crate::phrasebook::export::PhraseFormat;
+use crate::phrasebook::{ImportOutcome, ImportPreview, ImportRequest};
 use crate::practice::{DrillHome, DrillPrompt, DrillResult, SubmitRequest};
 use crate::publish::{Draft, SaveOutcome, SaveRequest, Source};
 use crate::review::ReviewItem;

@@ -31,6 +31,7 @@ pub mod git;
 mod library;
 pub mod logging;
 pub mod markdown;
+pub mod phrasebook;
 pub mod practice;
 pub mod publish;
 pub mod review;

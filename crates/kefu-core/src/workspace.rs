@@ -24,6 +24,8 @@ use crate::drill::Progress;
 use crate::error::Error;
 use crate::git::{Git, GitStatus, SyncReport};
 use crate::library::{Library, LibraryConfig};
+use crate::phrasebook::export::PhraseFormat;
+use crate::phrasebook::{self, ImportOutcome, ImportPreview, ImportRequest};
 use crate::practice::{DrillHome, DrillPrompt, DrillResult, SubmitRequest, Trainer};
 use crate::publish::{self, Draft, SaveOutcome, SaveRequest, Source};
 use crate::review::ReviewItem;
@@ -839,6 +841,52 @@ impl Workspace {
         let view = self.team_view()?;
         crate::team::export::write(&view, format, self.settings().language, &target)?;
         Ok(path)
+    }
+
+    /// 导入短语: what importing the file would write (nothing is written).
+    pub fn import_preview(&self, req: ImportRequest) -> Result<ImportPreview, ApiError> {
+        let author = self.author();
+        let today = self.clock.today();
+        self.with_library(|lib| {
+            let ctx = phrasebook::Context {
+                content_dir: &lib.config().content_dir,
+                documents: lib.documents().collect(),
+                author: author.as_deref(),
+                today,
+            };
+            phrasebook::preview(&ctx, &req)
+        })
+    }
+
+    /// Writes the import with the choices confirmed in the preview (new files only), then
+    /// re-reads the folder so the phrases are searchable at once.
+    pub fn import_apply(&self, req: ImportRequest) -> Result<ImportOutcome, ApiError> {
+        let author = self.author();
+        let today = self.clock.today();
+        let out = self.with_library(|lib| {
+            let ctx = phrasebook::Context {
+                content_dir: &lib.config().content_dir,
+                documents: lib.documents().collect(),
+                author: author.as_deref(),
+                today,
+            };
+            phrasebook::apply(&ctx, &req)
+        })?;
+        self.reread(true);
+        Ok(out)
+    }
+
+    /// Exports every playbook phrase to `path` (an absolute path the user chose).
+    pub fn export_phrases(&self, format: PhraseFormat, path: String) -> Result<u32, ApiError> {
+        let target = PathBuf::from(&path);
+        if !target.is_absolute() {
+            return Err(ApiError::from(Error::InvalidInput(format!(
+                "export to an absolute path, not `{path}`"
+            ))));
+        }
+        self.with_library(|lib| {
+            phrasebook::export::write(lib.documents(), format, &target).map(|n| n as u32)
+        })
     }
 
     /// What this agent shares (settings → 团队).

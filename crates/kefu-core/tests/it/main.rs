@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod drills;
+mod import;
 mod live;
 mod search;
 mod semantic;
