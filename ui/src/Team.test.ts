@@ -130,7 +130,9 @@ describe("组长看板", () => {
     expect(first.textContent).toContain("“退款进度要说清楚时间”");
     const ming = first.querySelector<HTMLElement>('.agent-progress[data-agent="xiaoming"]')!;
     expect(ming.dataset.state).toBe("overdue");
-    expect(ming.textContent).toContain("3/6");
+    const mingDone = refunds!.agents.find((g) => g.agent === "xiaoming")!;
+    expect(mingDone.done).toBe(3);
+    expect(ming.textContent).toContain(`3/${mingDone.total}`);
     expect(ming.textContent).toContain("已逾期");
     const all = document.querySelector<HTMLElement>(`.assignment[data-id="${opening!.assignment.id}"]`)!;
     expect(all.textContent).toContain("给 全体");

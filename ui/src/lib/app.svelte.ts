@@ -38,7 +38,8 @@ export type Route =
   | { name: "editor"; session: EditorSession }
   | { name: "review" }
   | { name: "sync" }
-  | { name: "team" };
+  | { name: "team" }
+  | { name: "import" };
 
 /** The top-level areas: 查找 (search, the default), 练习 (drills), and 组长看板 (the lead's team view,
  * opened from its header button: neither 查找 nor 练习 is current there). */

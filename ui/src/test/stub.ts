@@ -68,6 +68,8 @@ export class StubBackend implements Backend {
   readonly unanswered: string[] = [];
   /** What `chooseFolder` returns next. */
   folder: string | null = null;
+  /** What `chooseOpenFile` returns next. */
+  openFile: string | null = null;
   /** What `chooseSaveFile` returns next; `saveAsked` is what it was asked, in order. */
   saveFile: string | null = null;
   readonly saveAsked: Array<{ defaultName: string; extensions: string[] }> = [];
@@ -136,6 +138,9 @@ export class StubBackend implements Backend {
   async chooseSaveFile(defaultName: string, extensions: string[]): Promise<string | null> {
     this.saveAsked.push({ defaultName, extensions: [...extensions] });
     return this.saveFile;
+  }
+  async chooseOpenFile(): Promise<string | null> {
+    return this.openFile;
   }
   onSummoned(cb: () => void): () => void {
     this.listeners.summoned.add(cb);

@@ -91,7 +91,7 @@ pub struct ImportColumn {
     pub header: String,
     /// The role in force (guessed or chosen).
     pub role: ColumnRole,
-    /// The first few values.
+    /// Its cells in the first few data rows (the same rows for every column; empty cells kept).
     pub samples: Vec<String>,
 }
 
@@ -339,6 +339,12 @@ pub fn preview_bytes(
     let data_start = guess.header.map_or(0, |h| h + 1);
     let header_row = guess.header.map(|h| &table.rows[h]);
     let data = &table.rows[data_start..];
+    // The first few rows with any text, the same rows in every column (so they read as rows).
+    let sample_rows: Vec<&table::Row> = data
+        .iter()
+        .filter(|r| r.cells.iter().any(|c| !c.is_empty()))
+        .take(SAMPLES)
+        .collect();
     let columns: Vec<ImportColumn> = (0..width)
         .map(|c| ImportColumn {
             index: c as u32,
@@ -346,11 +352,14 @@ pub fn preview_bytes(
                 .and_then(|r| r.cells.get(c).cloned())
                 .unwrap_or_default(),
             role: roles[c],
-            samples: data
+            samples: sample_rows
                 .iter()
-                .filter_map(|r| r.cells.get(c).filter(|s| !s.is_empty()))
-                .take(SAMPLES)
-                .map(|s| s.chars().take(60).collect())
+                .map(|r| {
+                    r.cells
+                        .get(c)
+                        .map(|s| s.chars().take(60).collect())
+                        .unwrap_or_default()
+                })
                 .collect(),
         })
         .collect();

@@ -40,6 +40,11 @@ export interface Backend extends CommandApi {
    * `extensions` (without dots); null when cancelled. The core writes the file (team_export).
    */
   chooseSaveFile(defaultName: string, extensions: string[]): Promise<string | null>;
+  /**
+   * Asks the user for a file to read (an absolute path), offering `extensions` (without dots);
+   * null when cancelled. The core reads the file (import_preview).
+   */
+  chooseOpenFile(extensions: string[]): Promise<string | null>;
   /** Calls `cb` whenever the hotkey summons the window; returns an unsubscribe function. */
   onSummoned(cb: () => void): () => void;
   /** Calls `cb` when content changed on disk was picked up; returns an unsubscribe function. */

@@ -12,13 +12,15 @@ import { CONTENT_CHANGED_EVENT, SEMANTIC_EVENT, type Backend } from "./backend";
 import { toApiError } from "./errors";
 import { t } from "../i18n.svelte";
 
-/** What a test can read back (and set: `folder` is what the next chooseFolder returns). */
+/** What a test can read back (and set: `folder` is what the next chooseFolder returns, `openFile`
+ * what the next chooseOpenFile returns). */
 export interface ServeRecord {
   copied: string[];
   opened: string[];
   hidden: number;
   compact: boolean[];
   folder: string | null;
+  openFile: string | null;
   /** What chooseSaveFile was asked (the proposed name and extensions), in order. */
   saveAsked: Array<{ defaultName: string; extensions: string[] }>;
   /** Queries sent to `search`, in order, and how many answers arrived. */
@@ -40,6 +42,7 @@ export class HttpBackend implements Backend {
     hidden: 0,
     compact: [],
     folder: null,
+    openFile: null,
     saveAsked: [],
     searches: [],
     answered: 0,
@@ -100,6 +103,9 @@ export class HttpBackend implements Backend {
     this.record.saveAsked.push({ defaultName, extensions: [...extensions] });
     const path = window.prompt(t("savePathPrompt", { ext: extensions.join(", ") }), defaultName);
     return path && path.trim() ? path.trim() : null;
+  }
+  async chooseOpenFile(): Promise<string | null> {
+    return this.record.openFile;
   }
   onSummoned(): () => void {
     return () => {};

@@ -81,6 +81,11 @@ export class TauriBackend implements Backend {
     const picked = await wrap(() => save({ defaultPath: defaultName, filters }));
     return typeof picked === "string" ? picked : null;
   }
+  async chooseOpenFile(extensions: string[]): Promise<string | null> {
+    const filters = extensions.length ? [{ name: extensions.map((e) => e.toUpperCase()).join(", "), extensions }] : [];
+    const picked = await wrap(() => open({ directory: false, multiple: false, filters }));
+    return typeof picked === "string" ? picked : null;
+  }
   onSummoned(cb: () => void): () => void {
     return subscribe(SUMMONED_EVENT, () => cb());
   }

@@ -18,6 +18,6 @@ header: string,
  */
 role: ColumnRole, 
 /**
- * The first few values.
+ * Its cells in the first few data rows (the same rows for every column; empty cells kept).
  */
 samples: Array<string>, };

@@ -9,8 +9,12 @@ import type { DrillPrompt } from "./DrillPrompt";
 import type { DrillResult } from "./DrillResult";
 import type { ExportFormat } from "./ExportFormat";
 import type { GitStatus } from "./GitStatus";
+import type { ImportOutcome } from "./ImportOutcome";
+import type { ImportPreview } from "./ImportPreview";
+import type { ImportRequest } from "./ImportRequest";
 import type { LibraryStatus } from "./LibraryStatus";
 import type { NewAssignment } from "./NewAssignment";
+import type { PhraseFormat } from "./PhraseFormat";
 import type { Problem } from "./Problem";
 import type { Progress } from "./Progress";
 import type { ReviewItem } from "./ReviewItem";
@@ -96,6 +100,12 @@ export type Commands = {
   team_assign: [{ req: NewAssignment }, Assignment];
   /** Exports the matrix as CSV or XLSX to an absolute path; returns the path. */
   team_export: [{ format: ExportFormat; path: string }, string];
+  /** 导入短语: reads a phrase export (CSV/XLSX …) and plans the import; writes nothing. */
+  import_preview: [{ req: ImportRequest }, ImportPreview];
+  /** Writes the import as previewed with these choices: new files only. */
+  import_apply: [{ req: ImportRequest }, ImportOutcome];
+  /** 导出短语: every playbook phrase to an absolute path as CSV or XLSX; returns the count. */
+  export_phrases: [{ format: PhraseFormat; path: string }, number];
   /** What this agent shares with the team, and the file's last lines as written. */
   share_status: [Record<string, never>, ShareStatus];
   /** 与团队共享练习结果 on or off (off deletes the shared file only when asked). */
@@ -135,6 +145,9 @@ export const COMMANDS = [
   "team_agent",
   "team_assign",
   "team_export",
+  "import_preview",
+  "import_apply",
+  "export_phrases",
   "share_status",
   "set_sharing",
 ] as const;
@@ -209,6 +222,12 @@ export interface CommandApi {
   teamAssign(req: NewAssignment): Promise<Assignment>;
   /** Exports the matrix as CSV or XLSX to an absolute path; returns the path. */
   teamExport(format: ExportFormat, path: string): Promise<string>;
+  /** 导入短语: reads a phrase export (CSV/XLSX …) and plans the import; writes nothing. */
+  importPreview(req: ImportRequest): Promise<ImportPreview>;
+  /** Writes the import as previewed with these choices: new files only. */
+  importApply(req: ImportRequest): Promise<ImportOutcome>;
+  /** 导出短语: every playbook phrase to an absolute path as CSV or XLSX; returns the count. */
+  exportPhrases(format: PhraseFormat, path: string): Promise<number>;
   /** What this agent shares with the team, and the file's last lines as written. */
   shareStatus(): Promise<ShareStatus>;
   /** 与团队共享练习结果 on or off (off deletes the shared file only when asked). */
@@ -249,6 +268,9 @@ export function commandApi(call: Call): CommandApi {
     teamAgent: (id: string) => call("team_agent", { id }),
     teamAssign: (req: NewAssignment) => call("team_assign", { req }),
     teamExport: (format: ExportFormat, path: string) => call("team_export", { format, path }),
+    importPreview: (req: ImportRequest) => call("import_preview", { req }),
+    importApply: (req: ImportRequest) => call("import_apply", { req }),
+    exportPhrases: (format: PhraseFormat, path: string) => call("export_phrases", { format, path }),
     shareStatus: () => call("share_status", {}),
     setSharing: (req: SharingRequest) => call("set_sharing", { req }),
   };
