@@ -67,6 +67,14 @@ pub(crate) struct BenchArgs {
         value_name = "FILE"
     )]
     customer_dev: PathBuf,
+    /// Labelled customer messages for the topics added with the import issue (物流查询, 改约,
+    /// 送装, 保修, 上门取件, 运费, 京东价保, 商品咨询, 发票), written without seeing any output.
+    #[arg(
+        long,
+        default_value = "tests/relevance/customer-topics.tsv",
+        value_name = "FILE"
+    )]
+    customer_topics: PathBuf,
     /// Fusion as `k,lexical,dense` (RRF offset and weights) instead of the default, to tune it
     /// on the development sets.
     #[arg(long, value_name = "K,LEX,DENSE")]

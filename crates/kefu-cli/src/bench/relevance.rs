@@ -362,6 +362,7 @@ pub(crate) fn run(content: &Path, args: &BenchArgs, out: &Path) -> BenchResult<R
     for (label, path) in [
         ("customer messages", &args.customer),
         ("customer messages (dev, tuned on)", &args.customer_dev),
+        ("customer messages, new topics", &args.customer_topics),
     ] {
         if !path.is_file() {
             eprintln!("kefu bench: {} not found; skipped", path.display());
@@ -597,7 +598,11 @@ mod tests {
     fn the_customer_label_files_are_valid_and_name_existing_documents() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let loaded = kefu_core::content::load(&root.join("content")).expect("load");
-        for (file, min) in [("customer.tsv", 100), ("customer-dev.tsv", 50)] {
+        for (file, min) in [
+            ("customer.tsv", 100),
+            ("customer-dev.tsv", 50),
+            ("customer-topics.tsv", 90),
+        ] {
             let text =
                 std::fs::read_to_string(root.join("tests/relevance").join(file)).expect("read");
             let labels = parse_labels(&text).expect("parse");
