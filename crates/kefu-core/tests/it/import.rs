@@ -158,6 +158,25 @@ fn utf8_bom_and_utf16_exports_keep_images_line_breaks_and_emoji() {
     assert!(p.files[0].text.contains("😊"));
 }
 
+#[test]
+fn an_old_binary_xls_is_read_like_a_workbook() {
+    let (tmp, content) = shipped_copy();
+    let ws = workspace(&content, &tmp.path().join("data"));
+    let p = ws
+        .import_preview(req(&fixture("import/old-format-xls.xls")))
+        .expect("xls");
+    assert_eq!(p.format, SourceFormat::Spreadsheet);
+    assert_eq!(p.header_line, Some(1));
+    assert_eq!(p.phrases, 3);
+    let groups: Vec<&str> = p.files.iter().map(|f| f.group.as_str()).collect();
+    assert_eq!(groups, ["售后", "售前"]);
+    assert!(
+        p.files[0].text.contains("记得备注订单号{{订单号}}哦"),
+        "{}",
+        p.files[0].text
+    );
+}
+
 /// A lead's workbook: a notes sheet first, then the phrases with two group levels whose cells
 /// are merged down the rows, and a blank row between the groups.
 fn workbook(path: &Path) {
