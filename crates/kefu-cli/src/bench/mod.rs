@@ -75,6 +75,14 @@ pub(crate) struct BenchArgs {
         value_name = "FILE"
     )]
     customer_topics: PathBuf,
+    /// The reported customer messages with labels extended to documents added after they were
+    /// written (original labels kept; labelled without seeing any output).
+    #[arg(
+        long,
+        default_value = "tests/relevance/customer-extended.tsv",
+        value_name = "FILE"
+    )]
+    customer_extended: PathBuf,
     /// Fusion as `k,lexical,dense` (RRF offset and weights) instead of the default, to tune it
     /// on the development sets.
     #[arg(long, value_name = "K,LEX,DENSE")]

@@ -363,6 +363,10 @@ pub(crate) fn run(content: &Path, args: &BenchArgs, out: &Path) -> BenchResult<R
         ("customer messages", &args.customer),
         ("customer messages (dev, tuned on)", &args.customer_dev),
         ("customer messages, new topics", &args.customer_topics),
+        (
+            "customer messages, labels extended to later documents",
+            &args.customer_extended,
+        ),
     ] {
         if !path.is_file() {
             eprintln!("kefu bench: {} not found; skipped", path.display());
@@ -602,6 +606,8 @@ mod tests {
             ("customer.tsv", 100),
             ("customer-dev.tsv", 50),
             ("customer-topics.tsv", 90),
+            ("customer-extended.tsv", 170),
+            ("customer-dev-extended.tsv", 60),
         ] {
             let text =
                 std::fs::read_to_string(root.join("tests/relevance").join(file)).expect("read");
