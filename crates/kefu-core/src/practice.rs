@@ -174,6 +174,7 @@ impl Trainer<'_> {
                 if !plan.iter().any(|p| &p.drill_id == id) {
                     plan.push(PlannedDrill {
                         drill_id: id.clone(),
+                        title: String::new(),
                         reason: drill::PlanReason::Assigned,
                     });
                 }
@@ -183,6 +184,11 @@ impl Trainer<'_> {
         for p in drill::plan(&drills, &attempts, &cards, self.now(), plan_size) {
             if plan.len() < plan_size && !plan.iter().any(|q| q.drill_id == p.drill_id) {
                 plan.push(p);
+            }
+        }
+        for p in &mut plan {
+            if let Ok(d) = lib.document(&p.drill_id) {
+                p.title = d.title.clone();
             }
         }
         Ok(DrillHome {

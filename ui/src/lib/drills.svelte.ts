@@ -222,7 +222,7 @@ export class DrillsState {
   /** Starts a session over `ids` in `mode` (the drills a lead's finding suggests, say). */
   startWith(ids: string[], mode: DrillMode): DrillSession | null {
     if (ids.length === 0) return null;
-    const plan: PlannedDrill[] = ids.map((drill_id) => ({ drill_id, reason: "assigned" }));
+    const plan: PlannedDrill[] = ids.map((drill_id) => ({ drill_id, title: this.prompts[drill_id]?.title ?? "", reason: "assigned" }));
     const session = new DrillSession(this.backend, plan, mode);
     session.items.forEach((item) => {
       const p = this.prompts[item.drillId];

@@ -65,6 +65,8 @@ pub enum PlanReason {
 pub struct PlannedDrill {
     /// Drill id.
     pub drill_id: String,
+    /// The drill's title (filled in by the trainer, so the plan reads before any prompt loads).
+    pub title: String,
     /// Why.
     pub reason: PlanReason,
 }
@@ -163,6 +165,7 @@ pub fn plan(
         if out.len() < n && !out.iter().any(|p| p.drill_id == id) {
             out.push(PlannedDrill {
                 drill_id: id.to_string(),
+                title: String::new(),
                 reason,
             });
         }

@@ -252,6 +252,10 @@ fn a_practice_round_trip_is_scored_stored_and_scheduled() {
     assert_eq!(home.due_today, 0);
     assert_eq!(home.attempts, 0);
     assert_eq!(home.plan.len(), 5);
+    for p in &home.plan {
+        let doc = lib.document(&p.drill_id).expect("planned drill exists");
+        assert_eq!(p.title, doc.title, "the plan carries each drill's title");
+    }
     assert!(home.path[0].unlocked && !home.path[1].unlocked);
 
     let reply = "好的亲，我这边给您跟仓库说一下，给您插队优先发货，另外我也给您持续跟进发货进展，感谢您支持";

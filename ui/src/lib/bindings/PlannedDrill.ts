@@ -10,6 +10,10 @@ export type PlannedDrill = {
  */
 drill_id: string, 
 /**
+ * The drill's title (filled in by the trainer, so the plan reads before any prompt loads).
+ */
+title: string, 
+/**
  * Why.
  */
 reason: PlanReason, };
