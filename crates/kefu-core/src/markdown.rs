@@ -30,7 +30,8 @@ pub struct RawLink {
     pub range: std::ops::Range<usize>,
 }
 
-/// Finds `[[id]]` links outside fenced code blocks and inline code.
+/// Finds `[[id]]` links outside fenced code blocks and inline code. Linear in the body's length:
+/// the next `]]` of a line is looked up once and reused until passed.
 pub fn find_links(body: &str) -> Vec<RawLink> {
     let mut out = Vec::new();
     let mut in_fence = false;
@@ -42,15 +43,28 @@ pub fn find_links(body: &str) -> Vec<RawLink> {
         } else if !in_fence {
             let mut in_code = false;
             let bytes = line.as_bytes();
+            // Where the next `]]` at or after some point starts: `None` = not searched yet,
+            // `Some(None)` = there is none after the last search point.
+            let mut close: Option<Option<usize>> = None;
             let mut i = 0;
             while i < bytes.len() {
                 if bytes[i] == b'`' {
                     in_code = !in_code;
-                } else if !in_code
-                    && bytes[i..].starts_with(b"[[")
-                    && let Some(end) = line[i + 2..].find("]]")
-                {
-                    let inner = &line[i + 2..i + 2 + end];
+                } else if !in_code && bytes[i..].starts_with(b"[[") {
+                    let from = i + 2;
+                    let end = match close {
+                        Some(Some(c)) if c >= from => Some(c),
+                        Some(None) => None,
+                        _ => {
+                            let found = line[from..].find("]]").map(|e| from + e);
+                            close = Some(found);
+                            found
+                        }
+                    };
+                    let Some(end) = end else {
+                        break; // no `]]` anywhere after this: no more links on the line
+                    };
+                    let inner = &line[from..end];
                     if !inner.is_empty() && !inner.contains('[') {
                         let (target, label) = match inner.split_once('|') {
                             Some((t, l)) => (t.trim(), Some(l.trim().to_string())),
@@ -61,10 +75,10 @@ pub fn find_links(body: &str) -> Vec<RawLink> {
                                 target: target.to_string(),
                                 label: label.filter(|l| !l.is_empty()),
                                 line_offset: line_no,
-                                range: offset + i..offset + i + end + 4,
+                                range: offset + i..offset + end + 2,
                             });
                         }
-                        i += end + 4;
+                        i = end + 2;
                         continue;
                     }
                 }
@@ -74,6 +88,256 @@ pub fn find_links(body: &str) -> Vec<RawLink> {
         offset += line.len();
     }
     out
+}
+
+/// Elements whose content the browser does not parse as markup (or drops): an opener without
+/// its closer swallows the rest of a document, so such an opener is shown as text instead.
+const RAW_TAGS: &[&str] = &[
+    "script",
+    "style",
+    "textarea",
+    "template",
+    "title",
+    "xmp",
+    "plaintext",
+    "noscript",
+    "noembed",
+    "noframes",
+    "iframe",
+];
+
+/// An unclosed raw-text opener (`<style` …, or `<!--`) found in a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unclosed {
+    /// The tag name, or `!--` for a comment.
+    pub tag: String,
+    /// 0-based line within the body.
+    pub line_offset: usize,
+    /// Byte offset of its `<`.
+    pub at: usize,
+}
+
+/// Every opener of a raw-text element or comment that has no closer after it, outside code.
+/// Linear: one pass for the last closer of each tag, one pass over the lines.
+pub fn unclosed_raw_html(body: &str) -> Vec<Unclosed> {
+    if !body.contains('<') {
+        return Vec::new();
+    }
+    let lower = body.to_ascii_lowercase();
+    let last_close = |closer: &str| lower.rfind(closer);
+    let closers: Vec<(&str, Option<usize>)> = RAW_TAGS
+        .iter()
+        .map(|t| (*t, last_close(&format!("</{t}"))))
+        .collect();
+    let comment_close = lower.rfind("-->");
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    let mut offset = 0;
+    for (line_no, line) in lower.split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            in_fence = !in_fence;
+        } else if !in_fence && line.contains('<') {
+            let bytes = line.as_bytes();
+            let mut in_code = false;
+            for (i, b) in bytes.iter().enumerate() {
+                if *b == b'`' {
+                    in_code = !in_code;
+                }
+                if in_code || *b != b'<' {
+                    continue;
+                }
+                let rest = &line[i + 1..];
+                let at = offset + i;
+                if rest.starts_with("!--") {
+                    if comment_close.is_none_or(|c| c < at + 4) {
+                        out.push(Unclosed {
+                            tag: "!--".into(),
+                            line_offset: line_no,
+                            at,
+                        });
+                    }
+                    continue;
+                }
+                for (tag, close) in &closers {
+                    let ends_name = rest
+                        .as_bytes()
+                        .get(tag.len())
+                        .is_none_or(|c| c.is_ascii_whitespace() || *c == b'>' || *c == b'/');
+                    if rest.starts_with(tag) && ends_name && close.is_none_or(|c| c < at) {
+                        out.push(Unclosed {
+                            tag: (*tag).to_string(),
+                            line_offset: line_no,
+                            at,
+                        });
+                    }
+                }
+            }
+        }
+        offset += line.len();
+    }
+    out
+}
+
+/// The body with every unclosed raw-text opener's `<` written as `&lt;`, so it shows as text
+/// and the rest of the document stays visible and searchable.
+fn neutralise_unclosed(body: &str) -> std::borrow::Cow<'_, str> {
+    let found = unclosed_raw_html(body);
+    if found.is_empty() {
+        return std::borrow::Cow::Borrowed(body);
+    }
+    let mut out = String::with_capacity(body.len() + found.len() * 3);
+    let mut last = 0;
+    for u in found {
+        out.push_str(&body[last..u.at]);
+        out.push_str("&lt;");
+        last = u.at + 1;
+    }
+    out.push_str(&body[last..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// How deep rendered markup may nest (block quotes, lists, emphasis, raw HTML tags). Deeper
+/// markup keeps its text but loses its structure: the HTML sanitiser's cost grows with the
+/// square of the depth (20,000 nested quotes took 2.4 s, 100,000 nested `<div>` 16 s).
+pub const MAX_DEPTH: usize = 48;
+
+/// HTML elements that never have a closing tag.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+
+/// A linear scan of raw HTML: how deep its tags nest at most (void and self-closed tags aside).
+#[derive(Default)]
+struct TagDepth {
+    depth: usize,
+    max: usize,
+}
+
+impl TagDepth {
+    fn feed(&mut self, html: &str) {
+        let b = html.as_bytes();
+        let mut i = 0;
+        while let Some(p) = html[i..].find('<') {
+            let start = i + p + 1;
+            let closing = b.get(start) == Some(&b'/');
+            let name_from = start + usize::from(closing);
+            let name_len = b[name_from..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .count();
+            i = name_from + name_len;
+            if name_len == 0 {
+                continue;
+            }
+            let name = html[name_from..i].to_ascii_lowercase();
+            if VOID.contains(&name.as_str()) {
+                continue;
+            }
+            // Only up to the next `<` or `>`: the scan stays linear however the tags are cut.
+            let self_closed = html[i..]
+                .find(['<', '>'])
+                .is_some_and(|e| b[i + e] == b'>' && html[i..i + e].ends_with('/'));
+            if closing {
+                self.depth = self.depth.saturating_sub(1);
+            } else if !self_closed {
+                self.depth += 1;
+                self.max = self.max.max(self.depth);
+            }
+        }
+    }
+}
+
+/// The events of a prepared body with nesting bounded by [`MAX_DEPTH`]: tags deeper than that
+/// are dropped (their text kept, blocks separated by line breaks), and when raw HTML nests
+/// deeper, all raw HTML is shown as text. Returns whether anything was cut.
+fn bounded_events(body: &str) -> (Vec<Event<'_>>, bool) {
+    let events: Vec<Event<'_>> = Parser::new_ext(body, options()).collect();
+    let mut tags = TagDepth::default();
+    for ev in &events {
+        if let Event::Html(h) | Event::InlineHtml(h) = ev {
+            tags.feed(h);
+        }
+    }
+    let html_as_text = tags.max > MAX_DEPTH;
+    let mut cut = html_as_text;
+    let mut stack: Vec<bool> = Vec::new();
+    let mut out = Vec::with_capacity(events.len());
+    for ev in events {
+        match ev {
+            Event::Start(tag) => {
+                let drop = stack.len() >= MAX_DEPTH;
+                stack.push(drop);
+                if drop {
+                    cut = true;
+                } else {
+                    out.push(Event::Start(tag));
+                }
+            }
+            Event::End(tag) => {
+                if stack.pop().unwrap_or(false) {
+                    if !matches!(
+                        tag,
+                        TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link
+                    ) {
+                        out.push(Event::HardBreak);
+                    }
+                } else {
+                    out.push(Event::End(tag));
+                }
+            }
+            Event::Html(h) | Event::InlineHtml(h) if html_as_text => out.push(Event::Text(h)),
+            other => out.push(other),
+        }
+    }
+    (out, cut)
+}
+
+/// What the loader warns about in a body's markup: unclosed raw-text openers and, if nesting
+/// is cut when rendered, the line where it first goes too deep.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct MarkupReport {
+    /// Unclosed `<style>`, `<script>`, `<!--` … (shown as text).
+    pub unclosed: Vec<Unclosed>,
+    /// 0-based line where nesting first passes [`MAX_DEPTH`], if it does.
+    pub too_deep: Option<usize>,
+}
+
+/// Inspects a body as [`render_html`] will treat it.
+pub fn inspect(body: &str) -> MarkupReport {
+    let unclosed = unclosed_raw_html(body);
+    let prepared = neutralise_unclosed(body);
+    let mut depth = 0usize;
+    let mut tags = TagDepth::default();
+    let mut too_deep = None;
+    for (ev, range) in Parser::new_ext(&prepared, options()).into_offset_iter() {
+        let over = match &ev {
+            Event::Start(_) => {
+                depth += 1;
+                depth > MAX_DEPTH
+            }
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                false
+            }
+            Event::Html(h) | Event::InlineHtml(h) => {
+                tags.feed(h);
+                tags.max > MAX_DEPTH
+            }
+            _ => false,
+        };
+        if over {
+            let at = range.start.min(prepared.len());
+            let line = prepared.as_bytes()[..at]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            too_deep = Some(line);
+            break;
+        }
+    }
+    MarkupReport { unclosed, too_deep }
 }
 
 /// Replaces `[[id]]` with Markdown links `[title](#doc/id)`; `title_of` gives a target's title.
@@ -103,11 +367,14 @@ fn expand_links(body: &str, title_of: &dyn Fn(&str) -> Option<String>) -> String
 }
 
 /// Renders a body to sanitised HTML. Document links become `<a href="#doc/ID">`; external links
-/// get `rel="noopener noreferrer"` and only http(s)/mailto survive.
+/// get `rel="noopener noreferrer"` and only http(s)/mailto survive. Unclosed raw-text openers
+/// show as text and nesting is bounded (see [`inspect`]), so the cost is linear in the body.
 pub fn render_html(body: &str, title_of: &dyn Fn(&str) -> Option<String>) -> String {
     let expanded = expand_links(body, title_of);
-    let mut html = String::with_capacity(expanded.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, Parser::new_ext(&expanded, options()));
+    let prepared = neutralise_unclosed(&expanded);
+    let (events, _) = bounded_events(&prepared);
+    let mut html = String::with_capacity(prepared.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
     sanitize(&html)
 }
 
@@ -127,8 +394,9 @@ pub fn sanitize(html: &str) -> String {
 /// blocks separated by newlines.
 pub fn plain_text(body: &str, title_of: &dyn Fn(&str) -> Option<String>) -> String {
     let expanded = expand_links(body, title_of);
-    let mut out = String::with_capacity(expanded.len());
-    for ev in Parser::new_ext(&expanded, options()) {
+    let prepared = neutralise_unclosed(&expanded);
+    let mut out = String::with_capacity(prepared.len());
+    for ev in Parser::new_ext(&prepared, options()) {
         match ev {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push('\n'),
@@ -232,6 +500,79 @@ mod tests {
             &no_titles,
         );
         assert_eq!(t, "标题\n加粗 html 链接\n 一\n 二");
+    }
+
+    #[test]
+    fn a_line_of_brackets_is_scanned_once() {
+        // Quadratic before: 1 MB of `[[` took two minutes (126 s in release).
+        let body = "[[".repeat(500_000);
+        assert!(find_links(&body).is_empty());
+        let body = format!("{}x]] [[y]]", "[[".repeat(200_000));
+        let targets: Vec<String> = find_links(&body).into_iter().map(|l| l.target).collect();
+        assert_eq!(targets, vec!["x".to_string(), "y".to_string()]);
+    }
+
+    #[test]
+    fn unclosed_raw_text_openers_do_not_hide_the_rest() {
+        for opener in [
+            "<style>",
+            "<script>",
+            "<!--",
+            "<textarea>",
+            "<template>",
+            "<TITLE>",
+            "<xmp>",
+            "<plaintext>",
+            "<noscript>",
+            "<iframe srcdoc=x>",
+        ] {
+            let body = format!("开头\n\n{opener}\n\n退款后面的内容 **加粗**\n");
+            let html = render_html(&body, &no_titles);
+            assert!(html.contains("退款后面的内容"), "{opener}: {html}");
+            assert!(html.contains("<strong>加粗</strong>"), "{opener}: {html}");
+            let text = plain_text(&body, &no_titles);
+            assert!(text.contains("退款后面的内容"), "{opener}: {text}");
+            let found = unclosed_raw_html(&body);
+            assert_eq!(found.len(), 1, "{opener}: {found:?}");
+            assert_eq!(found[0].line_offset, 2);
+        }
+        // Closed ones are left alone (and still sanitised), and code is not touched.
+        let body = "<style>p{}</style>\n\n`<script>` 和\n\n```\n<!--\n```\n\n<!-- 注释 -->\n正文";
+        assert!(unclosed_raw_html(body).is_empty());
+        let html = render_html(body, &no_titles);
+        assert!(!html.contains("p{}"), "{html}");
+        assert!(html.contains("正文"), "{html}");
+    }
+
+    #[test]
+    fn deep_nesting_is_cut_but_its_text_kept() {
+        for body in [
+            format!("{} 最深处的字\n", ">".repeat(100_000)),
+            format!("{}最深处的字\n", "<div>".repeat(100_000)),
+            format!("{}最深处的字\n", "<b><i>".repeat(30_000)),
+            (0..400)
+                .map(|i| format!("{}- 最深处的字\n", "  ".repeat(i)))
+                .collect(),
+        ] {
+            let html = render_html(&body, &no_titles);
+            assert!(
+                html.contains("最深处的字"),
+                "{}",
+                &html[..html.len().min(300)]
+            );
+            let depth = html.matches("<blockquote>").count()
+                + html.matches("<div>").count()
+                + html.matches("<ul>").count();
+            assert!(depth <= MAX_DEPTH, "{depth} levels kept");
+            let report = inspect(&body);
+            assert!(report.too_deep.is_some(), "{}", &body[..40]);
+        }
+        // Ordinary nesting is kept whole and not reported.
+        let body = "> a\n> > b\n\n- 一\n  - 二\n    - 三\n\n<div><div>x</div></div>\n";
+        assert_eq!(inspect(body), MarkupReport::default());
+        let html = render_html(body, &no_titles);
+        assert_eq!(html.matches("<blockquote>").count(), 2, "{html}");
+        assert_eq!(html.matches("<ul>").count(), 3, "{html}");
     }
 
     #[test]

@@ -198,9 +198,18 @@ pub fn check_hotkey(hotkey: &str) -> Result<()> {
 }
 
 /// Writes `bytes` to `path` so that readers see either the old or the new file, never a torn one.
+///
+/// The temporary file is `.kefu-tmp-<hash of the name>-<pid>-<n>` next to the target (short
+/// whatever the name's length, hidden, and ignored by the loader, the watcher and git sync). An
+/// existing file keeps its permissions. A file with other hard links is rewritten in place
+/// (after its old bytes are kept in a temporary file, removed once the write is synced), so the
+/// links keep sharing it. Leftovers of a crashed write older than a minute are removed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic_with(path, bytes, |_| Ok(()))
 }
+
+/// The prefix of [`write_atomic`]'s temporary files.
+pub const TEMP_PREFIX: &str = ".kefu-tmp-";
 
 /// [`write_atomic`] with a hook run after the temporary file is written and synced, just before
 /// the rename (tests use it to simulate a crash at the worst moment).
@@ -209,20 +218,57 @@ pub fn write_atomic_with(
     bytes: &[u8],
     before_rename: impl FnOnce(&Path) -> std::io::Result<()>,
 ) -> Result<()> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
     let dir = path
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let name = path.file_name().unwrap_or_default();
+    let family = format!(
+        "{TEMP_PREFIX}{:016x}-",
+        xxhash_rust::xxh3::xxh3_64(name.as_encoded_bytes())
+    );
+    let tmp = dir.join(format!(
+        "{family}{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let existing = std::fs::symlink_metadata(path).ok();
     let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
+        remove_stale_temps(&dir, &family);
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        if let Some(m) = existing.as_ref().filter(|m| m.is_file()) {
+            f.set_permissions(m.permissions())?;
+            if hard_links(m) > 1 {
+                // Keep the old bytes aside (`.old`: never removed as stale, it is the only copy
+                // if this write is cut short), then rewrite the shared file itself.
+                drop(f);
+                std::fs::remove_file(&tmp)?;
+                let old = tmp.with_extension("old");
+                let mut keep = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&old)?;
+                keep.write_all(&std::fs::read(path)?)?;
+                keep.sync_all()?;
+                before_rename(&old)?;
+                let mut target = std::fs::OpenOptions::new()
+                    .write(true)
+                    .truncate(true)
+                    .open(path)?;
+                target.write_all(bytes)?;
+                target.sync_all()?;
+                return std::fs::remove_file(&old);
+            }
+        }
         f.write_all(bytes)?;
         f.sync_all()?;
+        drop(f);
         before_rename(&tmp)?;
         std::fs::rename(&tmp, path)?;
         if let Ok(d) = std::fs::File::open(&dir) {
@@ -234,6 +280,36 @@ pub fn write_atomic_with(
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(|e| Error::io(path, e))
+}
+
+/// Removes temporary files of `family` (one target's) left by a write that crashed over a minute ago.
+fn remove_stale_temps(dir: &Path, family: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let minute_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let stale = name.starts_with(family)
+            && !name.ends_with(".old")
+            && e.metadata()
+                .is_ok_and(|m| m.is_file() && m.modified().is_ok_and(|t| t < minute_ago));
+        if stale {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+#[cfg(unix)]
+fn hard_links(m: &std::fs::Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    m.nlink()
+}
+
+#[cfg(not(unix))]
+fn hard_links(_: &std::fs::Metadata) -> u64 {
+    // Hard links on NTFS are rare in a checkout and the count needs an unstable API; replace.
+    1
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::SystemTime;
 
+use super::boundary::{Refusal, read_regular};
 use super::decode::{Decoded, MAX_FILE_BYTES, decode_text};
 use super::front_matter::{self, SplitError};
 use super::model::{Document, Link};
@@ -67,9 +68,31 @@ struct FileResult {
 
 fn load_path(root: &Path, path: &Path, reuse: &Reuse<'_>) -> FileResult {
     let rel = rel_path(root, path);
-    let meta = std::fs::metadata(path).ok();
-    let size = meta.as_ref().map_or(0, |m| m.len());
-    let modified = meta.as_ref().and_then(|m| m.modified().ok());
+    let refused = |code: ProblemCode, detail: Option<String>| {
+        let mut p = Problem::error(&rel, 1, code);
+        if let Some(d) = detail {
+            p = p.arg("detail", d);
+        }
+        FileResult {
+            rel: rel.clone(),
+            seen: None,
+            doc: None,
+            problems: vec![p],
+        }
+    };
+    // Never follows a link (see `boundary`): the walk does not, and neither does this.
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) => return refused(ProblemCode::CannotRead, Some(e.to_string())),
+    };
+    if meta.file_type().is_symlink() {
+        return refused(ProblemCode::SymlinkSkipped, None);
+    }
+    if !meta.is_file() {
+        return refused(ProblemCode::NotRegularFile, None);
+    }
+    let size = meta.len();
+    let modified = meta.modified().ok();
     let mut key = FileKey {
         size,
         modified,
@@ -83,29 +106,24 @@ fn load_path(root: &Path, path: &Path, reuse: &Reuse<'_>) -> FileResult {
             problems,
         };
     }
-    if size > MAX_FILE_BYTES {
-        let problems = vec![
+    let too_large = |size: u64| FileResult {
+        rel: rel.clone(),
+        seen: None,
+        doc: None,
+        problems: vec![
             Problem::warning(&rel, 1, ProblemCode::FileTooLarge)
                 .arg("size_mb", format!("{:.1}", size as f64 / 1_048_576.0)),
-        ];
-        return FileResult {
-            rel,
-            seen: None,
-            doc: None,
-            problems,
-        };
+        ],
+    };
+    if size > MAX_FILE_BYTES {
+        return too_large(size);
     }
-    match std::fs::read(path) {
+    match read_regular(path, MAX_FILE_BYTES) {
         Ok(bytes) => {
             let fp = xxhash_rust::xxh3::xxh3_64(&bytes);
             key.fingerprint = Some(fp);
-            let (doc, problems) = reuse(&rel, &key).map_or_else(
-                || {
-                    let (d, p) = load_file_text(&rel, &bytes);
-                    (d, p)
-                },
-                |(d, p)| (Some(d), p),
-            );
+            let (doc, problems) = reuse(&rel, &key)
+                .map_or_else(|| load_file_text(&rel, &bytes), |(d, p)| (Some(d), p));
             FileResult {
                 rel,
                 seen: Some((fp, size, modified)),
@@ -113,15 +131,10 @@ fn load_path(root: &Path, path: &Path, reuse: &Reuse<'_>) -> FileResult {
                 problems,
             }
         }
-        Err(e) => {
-            let problems = vec![Problem::error(&rel, 1, ProblemCode::CannotRead).arg("detail", e)];
-            FileResult {
-                rel,
-                seen: None,
-                doc: None,
-                problems,
-            }
-        }
+        Err(Refusal::TooLarge(n)) => too_large(n),
+        Err(Refusal::Symlink) => refused(ProblemCode::SymlinkSkipped, None),
+        Err(Refusal::NotRegular) => refused(ProblemCode::NotRegularFile, None),
+        Err(r) => refused(ProblemCode::CannotRead, Some(r.to_string())),
     }
 }
 
@@ -153,7 +166,7 @@ pub fn load_with(root: &Path, reuse: &Reuse<'_>) -> Result<LoadedContent> {
     let mut out = LoadedContent::default();
     let mut paths = Vec::new();
     let walker = walkdir::WalkDir::new(root)
-        .follow_links(true)
+        .follow_links(false)
         .sort_by_file_name()
         .into_iter();
     for entry in
@@ -168,9 +181,22 @@ pub fn load_with(root: &Path, reuse: &Reuse<'_>) -> Result<LoadedContent> {
                 continue;
             }
         };
-        if !entry.file_type().is_file() || !is_markdown(entry.path()) {
+        let kind = entry.file_type();
+        if entry.depth() > 0 && kind.is_symlink() {
+            // A linked document or folder: what it points to is not loaded, and the team should
+            // know. (Links to other files, such as images, are simply not content.)
+            let to_dir = std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir());
+            if to_dir || is_markdown(entry.path()) {
+                let rel = rel_path(root, entry.path());
+                out.problems
+                    .push(Problem::error(&rel, 1, ProblemCode::SymlinkSkipped));
+            }
             continue;
         }
+        if kind.is_dir() || !is_markdown(entry.path()) {
+            continue;
+        }
+        // Regular files and special files named like documents (refused in `load_path`).
         paths.push(entry.into_path());
     }
     out.files_seen = paths.len();
@@ -243,8 +269,14 @@ pub fn load_file_text(rel: &str, bytes: &[u8]) -> (Option<Document>, Vec<Problem
             problems.push(Problem::warning(rel, 1, ProblemCode::ConvertedFromGbk));
             t
         }
+        Decoded::Utf16(t) => {
+            problems.push(Problem::warning(rel, 1, ProblemCode::ConvertedFromUtf16));
+            t
+        }
         Decoded::Binary => {
-            problems.push(Problem::warning(rel, 1, ProblemCode::BinaryFile));
+            // An error: a `.md` that does not load is a missing document, and a team's CI
+            // running `kefu check` should say so.
+            problems.push(Problem::error(rel, 1, ProblemCode::BinaryFile));
             return (None, problems);
         }
         Decoded::Unknown => {
@@ -306,6 +338,23 @@ pub fn conflict_marker_line(text: &str) -> Option<usize> {
 
 /// HTML in content is neutralised when shown; tell the author so nothing surprises them.
 fn warn_markup(rel: &str, doc: &Document, problems: &mut Vec<Problem>) {
+    let report = markdown::inspect(&doc.body);
+    for u in report.unclosed {
+        problems.push(
+            Problem::warning(
+                rel,
+                doc.body_line + u.line_offset,
+                ProblemCode::UnclosedRawHtml,
+            )
+            .arg("tag", u.tag),
+        );
+    }
+    if let Some(line) = report.too_deep {
+        problems.push(
+            Problem::warning(rel, doc.body_line + line, ProblemCode::NestingTooDeep)
+                .arg("depth", markdown::MAX_DEPTH),
+        );
+    }
     for (i, line) in doc.body.lines().enumerate() {
         if markdown::looks_dangerous(line) {
             problems.push(Problem::warning(
@@ -329,16 +378,31 @@ pub fn broken_link_problem(path: &str, link: &Link) -> Problem {
     Problem::error(path, link.line, ProblemCode::BrokenLink).arg("target", &link.target)
 }
 
+/// Two files claiming one id: the file whose path gives that id (`rules/x.md` for `rules/x`)
+/// keeps it, so a new file cannot displace a document by copying its id; otherwise the first by
+/// path. Every other claimant gets the error and is not loaded.
 fn dedupe_ids(out: &mut LoadedContent) {
-    let mut first: HashMap<String, String> = HashMap::new();
+    let owns = |d: &Document| super::front_matter::default_id(&d.path) == d.id;
+    let mut owner: HashMap<String, (String, bool)> = HashMap::new();
+    for d in &out.docs {
+        let mine = owns(d);
+        owner
+            .entry(d.id.clone())
+            .and_modify(|o| {
+                if mine && !o.1 {
+                    *o = (d.path.clone(), true);
+                }
+            })
+            .or_insert_with(|| (d.path.clone(), mine));
+    }
     let mut kept = Vec::with_capacity(out.docs.len());
     for doc in std::mem::take(&mut out.docs) {
-        if let Some(other) = first.get(&doc.id) {
-            out.problems
-                .push(duplicate_id_problem(&doc.path, &doc.id, other));
-        } else {
-            first.insert(doc.id.clone(), doc.path.clone());
-            kept.push(doc);
+        match owner.get(&doc.id) {
+            Some((path, _)) if *path != doc.path => {
+                out.problems
+                    .push(duplicate_id_problem(&doc.path, &doc.id, path));
+            }
+            _ => kept.push(doc),
         }
     }
     out.docs = kept;

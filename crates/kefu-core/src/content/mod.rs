@@ -4,12 +4,16 @@
 //! folder, never stops at a bad file, and reports every problem with the file, line and a hint.
 //! The format is specified in `docs/content-format.md`.
 
+mod boundary;
 mod decode;
 mod front_matter;
 mod loader;
 mod model;
 mod problem;
 
+pub use boundary::{
+    Refusal, inside, is_plain_relative, read_inside, read_regular, read_within, refused, within,
+};
 pub use chrono::NaiveDate;
 pub use decode::{Decoded, MAX_FILE_BYTES, decode_text};
 pub(crate) use front_matter::split as split_front_matter;

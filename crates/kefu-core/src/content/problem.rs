@@ -91,6 +91,25 @@ problem_codes! {
         zh: "文件是 GB18030/GBK 编码而不是 UTF-8，读取时已自动转换",
         提示: "在编辑器里另存为 UTF-8，所有工具读到的内容才一致";
     }
+    /// A symbolic link (to a document or a folder): never followed, so what it points to is not loaded.
+    SymlinkSkipped {
+        en: "skipped: symbolic link; Kefu never follows links in the content folder",
+        hint: "put the document itself in the folder (a link could point anywhere on each agent's machine)";
+        zh: "已跳过：这是符号链接，客服宝典不会跟随内容文件夹里的链接",
+        提示: "把文档本身放进文件夹（链接在每位客服的电脑上可能指向任何地方）";
+    }
+    /// A FIFO, socket or device named like a document.
+    NotRegularFile {
+        en: "skipped: not a regular file (a pipe, socket or device)";
+        zh: "已跳过：不是普通文件（管道、套接字或设备）";
+    }
+    /// UTF-16 text, converted while loading.
+    ConvertedFromUtf16 {
+        en: "file is UTF-16 encoded, not UTF-8; it was converted while loading",
+        hint: "save it as UTF-8 in your editor so git diffs and every tool read it";
+        zh: "文件是 UTF-16 编码而不是 UTF-8，读取时已自动转换",
+        提示: "在编辑器里另存为 UTF-8，git 对比和其他工具才能读懂";
+    }
     /// Contains NUL bytes; skipped.
     BinaryFile {
         en: "skipped: file looks binary (contains NUL bytes)";
@@ -276,6 +295,20 @@ problem_codes! {
     ScriptInBody {
         en: "script, event handler or javascript: link in the body; it is removed when shown", hint: "content cannot run code; remove it";
         zh: "正文里有脚本、事件处理或 javascript: 链接，显示时会被删掉", 提示: "内容里不能运行代码，请删掉";
+    }
+    /// A `<style>`, `<script>`, `<textarea>`, `<!--` … without its closer: shown as text.
+    UnclosedRawHtml {
+        en: "`<{tag}` is never closed; it is shown as text so the rest of the document stays visible",
+        hint: "close it (`</{tag}>`, or `-->` for a comment), or remove it";
+        zh: "`<{tag}` 没有结束标记，已按文字显示，文档其余部分照常显示",
+        提示: "补上结束标记（`</{tag}>`，注释用 `-->`），或者删掉它";
+    }
+    /// Markup nested deeper than the renderer keeps.
+    NestingTooDeep {
+        en: "markup nests more than {depth} levels deep here; deeper levels are shown as plain text",
+        hint: "flatten the quotes, lists or HTML";
+        zh: "这里的标记嵌套超过 {depth} 层，更深的部分按纯文字显示",
+        提示: "减少引用、列表或 HTML 的嵌套层数";
     }
     /// Two files claim one id; the second is not loaded.
     DuplicateId {

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::content::{Decoded, Problem, ProblemCode, decode_text};
+use crate::content::{Problem, ProblemCode, decode_text};
 
 /// Where the lexicon lives, relative to the content root.
 pub const LEXICON_PATH: &str = "scoring/lexicon.yaml";
@@ -87,22 +87,26 @@ impl Lexicon {
     /// Reads the lexicon of a content folder. A missing or broken file gives a small built-in
     /// lexicon (so scoring still works) and a problem.
     pub fn load(content_root: &Path) -> (Lexicon, Vec<Problem>) {
-        let path = content_root.join(LEXICON_PATH);
-        let bytes = match std::fs::read(&path) {
+        let bytes = match crate::content::read_within(
+            content_root,
+            Path::new(LEXICON_PATH),
+            crate::content::MAX_FILE_BYTES,
+        ) {
             Ok(b) => b,
-            Err(_) => {
+            Err(crate::content::Refusal::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
                 let p = Problem::warning(LEXICON_PATH, 1, ProblemCode::NoLexicon);
                 return (Lexicon::builtin(), vec![p]);
             }
-        };
-        let text = match decode_text(&bytes) {
-            Decoded::Utf8(t) | Decoded::Gb18030(t) => t,
-            _ => {
-                return (
-                    Lexicon::builtin(),
-                    vec![Problem::error(LEXICON_PATH, 1, ProblemCode::LexiconNotText)],
-                );
+            Err(r) => {
+                let p = Problem::error(LEXICON_PATH, 1, ProblemCode::CannotRead).arg("detail", r);
+                return (Lexicon::builtin(), vec![p]);
             }
+        };
+        let Some(text) = decode_text(&bytes).into_text() else {
+            return (
+                Lexicon::builtin(),
+                vec![Problem::error(LEXICON_PATH, 1, ProblemCode::LexiconNotText)],
+            );
         };
         match serde_saphyr::from_str::<Option<Lexicon>>(&text) {
             Ok(Some(mut l)) => {

@@ -1,7 +1,7 @@
 //! Writing documents back: the source of a document with its fingerprint, saving that never
 //! overwrites a file changed on disk since it was opened, and paths and templates for new cases.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -77,27 +77,38 @@ pub fn fingerprint(bytes: &[u8]) -> String {
     format!("{:016x}", xxhash_rust::xxh3::xxh3_64(bytes))
 }
 
-/// Resolves a relative content path, refusing anything that would leave the folder.
+/// Resolves a relative content path, refusing anything that would leave the folder or pass
+/// through a symlink (see `content::boundary`).
 pub fn resolve(content_dir: &Path, rel: &str) -> Result<PathBuf> {
-    let p = Path::new(rel);
-    let ok = !rel.is_empty()
-        && rel.ends_with(".md")
-        && p.components().all(|c| matches!(c, Component::Normal(_)));
-    if !ok {
+    if !rel.ends_with(".md") || !content::is_plain_relative(Path::new(rel)) {
         return Err(Error::InvalidInput(format!(
             "`{rel}` is not a Markdown path inside the content folder"
         )));
     }
-    Ok(content_dir.join(p))
+    content::inside(content_dir, Path::new(rel))
+}
+
+/// The bytes at a resolved path; `None` when nothing is there. Links and special files are
+/// refused (resolve already refused a link on the way).
+fn read_existing(path: &Path) -> Result<Option<Vec<u8>>> {
+    match content::read_regular(path, content::MAX_FILE_BYTES) {
+        Ok(b) => Ok(Some(b)),
+        Err(content::Refusal::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(r) => Err(content::refused(path, r)),
+    }
 }
 
 /// Reads a document's file for editing.
 pub fn read_source(content_dir: &Path, rel: &str) -> Result<Source> {
     let path = resolve(content_dir, rel)?;
-    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-    let text = match content::decode_text(&bytes) {
-        content::Decoded::Utf8(t) | content::Decoded::Gb18030(t) => t,
-        _ => return Err(Error::InvalidInput(format!("{rel} is not a text file"))),
+    let bytes = read_existing(&path)?.ok_or_else(|| {
+        Error::io(
+            &path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        )
+    })?;
+    let Some(text) = content::decode_text(&bytes).into_text() else {
+        return Err(Error::InvalidInput(format!("{rel} is not a text file")));
     };
     Ok(Source {
         path: rel.to_string(),
@@ -140,24 +151,17 @@ pub fn save(
         }
     };
     let path = resolve(content_dir, &rel)?;
-    match std::fs::read(&path) {
-        Ok(disk) => {
-            let disk_fp = fingerprint(&disk);
-            if req.base_fingerprint.as_deref() != Some(disk_fp.as_str()) {
-                let disk_text = match content::decode_text(&disk) {
-                    content::Decoded::Utf8(t) | content::Decoded::Gb18030(t) => t,
-                    _ => String::new(),
-                };
-                return Ok(SaveOutcome::Conflict {
-                    path: rel,
-                    disk_text,
-                    disk_fingerprint: disk_fp,
-                });
-            }
+    // Not on disk: a new file, or one deleted elsewhere since it was opened; writing it loses nothing.
+    if let Some(disk) = read_existing(&path)? {
+        let disk_fp = fingerprint(&disk);
+        if req.base_fingerprint.as_deref() != Some(disk_fp.as_str()) {
+            let disk_text = content::decode_text(&disk).into_text().unwrap_or_default();
+            return Ok(SaveOutcome::Conflict {
+                path: rel,
+                disk_text,
+                disk_fingerprint: disk_fp,
+            });
         }
-        // Not on disk: a new file, or one deleted elsewhere since it was opened; writing it loses nothing.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io(&path, e)),
     }
     // Problems are reported against the editor's text (its line numbers), before stamping.
     let (doc, problems) = validate(&rel, &req.text);

@@ -190,18 +190,16 @@ fn strip_comment(line: &str) -> &str {
 }
 
 fn read(root: &Path, rel: &str, problems: &mut Vec<Problem>) -> String {
-    let path = root.join(rel);
-    match std::fs::read(&path) {
-        Ok(bytes) => match decode_text(&bytes) {
-            crate::content::Decoded::Utf8(s) | crate::content::Decoded::Gb18030(s) => s,
-            _ => {
-                problems.push(Problem::error(rel, 1, ProblemCode::DictionaryNotText));
-                String::new()
-            }
-        },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => {
-            problems.push(Problem::error(rel, 1, ProblemCode::CannotRead).arg("detail", e));
+    match crate::content::read_within(root, Path::new(rel), crate::content::MAX_FILE_BYTES) {
+        Ok(bytes) => decode_text(&bytes).into_text().unwrap_or_else(|| {
+            problems.push(Problem::error(rel, 1, ProblemCode::DictionaryNotText));
+            String::new()
+        }),
+        Err(crate::content::Refusal::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            String::new()
+        }
+        Err(r) => {
+            problems.push(Problem::error(rel, 1, ProblemCode::CannotRead).arg("detail", r));
             String::new()
         }
     }

@@ -6,7 +6,7 @@ use crate::util::{copy_tree, fixture, open, snapshot};
 /// (file, line, severity, message fragment) for every problem the bad corpus must produce.
 const EXPECTED: &[(&str, usize, Severity, &str)] = &[
     ("bad-date.md", 4, Severity::Error, "bad date in `updated`"),
-    ("binary.md", 1, Severity::Warning, "looks binary"),
+    ("binary.md", 1, Severity::Error, "looks binary"),
     (
         "broken-link.md",
         6,
