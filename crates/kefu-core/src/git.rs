@@ -162,7 +162,22 @@ impl Git {
     /// Uncommitted changes in the content folder, relative to it.
     fn changes(&self) -> Vec<String> {
         let prefix = self.prefix();
-        let Some(out) = self.try_run(&["status", "--porcelain=v1", "-z", "-uall", "--", "."])
+        // Not `try_run`: its trim would eat the leading space of the first entry's status code
+        // (" M path"), and with it the first character of the path.
+        let Some(out) = self
+            .output(&[
+                "status",
+                "--porcelain=v1",
+                "-z",
+                "-uall",
+                "--",
+                ".",
+                EXCLUDE_TEMPS,
+                EXCLUDE_OLD_TEMPS,
+            ])
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
         else {
             return Vec::new();
         };
@@ -251,8 +266,8 @@ impl Git {
         if files.is_empty() {
             return Ok(files);
         }
-        self.run(&["add", "-A", "--", "."])?;
-        let staged = self.output(&["diff", "--cached", "--quiet"])?;
+        self.run(&["add", "-A", "--", ".", EXCLUDE_TEMPS, EXCLUDE_OLD_TEMPS])?;
+        let staged = self.output(&["diff", "--cached", "--quiet", "--", "."])?;
         if staged.status.success() {
             return Ok(Vec::new());
         }
@@ -270,7 +285,15 @@ impl Git {
             message.push_str(&format!("- {f}\n"));
         }
         let mut args: Vec<String> = self.identity_args(author);
-        args.extend(["commit".into(), "-q".into(), "-m".into(), message]);
+        // `-- .`: only the content folder, even if something else in the repository is staged.
+        args.extend([
+            "commit".into(),
+            "-q".into(),
+            "-m".into(),
+            message,
+            "--".into(),
+            ".".into(),
+        ]);
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         self.run(&refs)?;
         Ok(files)
@@ -303,8 +326,12 @@ impl Git {
                 .unmerged()
                 .into_iter()
                 .filter(|f| {
-                    std::fs::read_to_string(self.dir.join(f))
-                        .map_or(true, |t| conflict_marker_line(&t).is_some())
+                    // Deleted (the user took the delete side of a modify/delete conflict):
+                    // resolved. Unreadable otherwise: not resolved.
+                    match std::fs::read_to_string(self.dir.join(f)) {
+                        Ok(t) => conflict_marker_line(&t).is_some(),
+                        Err(e) => e.kind() != std::io::ErrorKind::NotFound,
+                    }
                 })
                 .collect();
             if !unresolved.is_empty() {
@@ -317,7 +344,7 @@ impl Git {
                     message: "conflicts are not resolved yet".into(),
                 });
             }
-            self.run(&["add", "-A", "--", "."])?;
+            self.run(&["add", "-A", "--", ".", EXCLUDE_TEMPS, EXCLUDE_OLD_TEMPS])?;
             let mut args = self.identity_args(author);
             args.extend(["rebase".into(), "--continue".into()]);
             let refs: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -334,7 +361,9 @@ impl Git {
         } else {
             committed = self.commit_local(author)?;
         }
-        let Some(upstream) = self.upstream() else {
+        // Commands name the upstream as `@{upstream}`, never by its name: a remote or branch
+        // called like an option (`--exec=…`) must not reach git's command line.
+        let Some(_) = self.upstream() else {
             return Ok(SyncReport {
                 outcome: SyncOutcome::CommittedOnly,
                 committed,
@@ -349,7 +378,7 @@ impl Git {
         let mut last = String::new();
         // Twice at most: a push can lose a race with a teammate's push; pull again, then push.
         for _ in 0..2 {
-            let before = self.try_run(&["rev-parse", &upstream]);
+            let before = self.try_run(&["rev-parse", "--verify", "-q", UPSTREAM]);
             let mut args = self.identity_args(author);
             // --autostash: a result appended by the app between the commit and the pull (sharing is
             // on) must not stop the rebase.
@@ -362,7 +391,7 @@ impl Git {
             let refs: Vec<&str> = args.iter().map(String::as_str).collect();
             let out = self.output(&refs)?;
             last = said(&out);
-            let after = self.try_run(&["rev-parse", &upstream]);
+            let after = self.try_run(&["rev-parse", "--verify", "-q", UPSTREAM]);
             if let (Some(b), Some(a)) = (&before, &after)
                 && b != a
             {
@@ -378,7 +407,7 @@ impl Git {
                 return Err(Error::Git(format!("`git pull --rebase` failed: {last}")));
             }
             let ahead = self
-                .try_run(&["rev-list", "--count", &format!("{upstream}..HEAD")])
+                .try_run(&["rev-list", "--count", &format!("{UPSTREAM}..HEAD")])
                 .and_then(|n| n.parse::<u32>().ok())
                 .unwrap_or(0);
             if ahead == 0 {
@@ -392,7 +421,7 @@ impl Git {
             }
         }
         let ahead = self
-            .try_run(&["rev-list", "--count", &format!("{upstream}..HEAD")])
+            .try_run(&["rev-list", "--count", &format!("{UPSTREAM}..HEAD")])
             .and_then(|n| n.parse::<u32>().ok())
             .unwrap_or(0);
         if ahead > 0 && !pushed {
@@ -408,6 +437,14 @@ impl Git {
         })
     }
 }
+
+/// The current branch's upstream, as git resolves it (see `sync`).
+const UPSTREAM: &str = "@{upstream}";
+
+/// Pathspecs that keep `write_atomic`'s temporary files (and those of older versions,
+/// `.<name>.tmp-<pid>`) out of every commit, whatever a crash left behind.
+const EXCLUDE_TEMPS: &str = ":(exclude,glob)**/.kefu-tmp-*";
+const EXCLUDE_OLD_TEMPS: &str = ":(exclude,glob)**/.*.tmp-*";
 
 /// What git printed (stderr, else stdout), trimmed.
 fn said(out: &Output) -> String {
@@ -611,5 +648,159 @@ mod tests {
             .expect("log");
         let log = String::from_utf8_lossy(&log.stdout);
         assert!(log.starts_with("组长|Kefu: update 1 file"), "{log}");
+    }
+
+    fn log(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .expect("git runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    #[test]
+    fn the_commit_message_names_a_modified_first_file_whole() {
+        if !have_git() {
+            return;
+        }
+        let (_tmp, a, _b) = team();
+        // A modified tracked file is the first status entry, " M content/cases/a.md".
+        std::fs::write(
+            a.join("cases/a.md"),
+            "---\nkind: case\ntitle: 改\n---\n新\n",
+        )
+        .expect("w");
+        assert_eq!(Git::new(&a).status().changes, ["cases/a.md"]);
+        let r = Git::new(&a).sync(Some("A")).expect("sync");
+        assert_eq!(r.committed, ["cases/a.md"]);
+        let msg = log(&a, &["log", "-1", "--format=%B"]);
+        assert!(msg.contains("- cases/a.md\n"), "{msg}");
+    }
+
+    #[test]
+    fn resolving_a_modify_delete_conflict_by_deleting_finishes_the_sync() {
+        if !have_git() {
+            return;
+        }
+        let (_tmp, a, b) = team();
+        std::fs::remove_file(a.join("cases/a.md")).expect("rm");
+        Git::new(&a).sync(Some("A")).expect("sync a");
+        std::fs::write(
+            b.join("cases/a.md"),
+            "---\nkind: case\ntitle: 案例\n---\nB 改了\n",
+        )
+        .expect("w");
+        let gb = Git::new(&b);
+        let r = gb.sync(Some("B")).expect("sync b");
+        assert_eq!(r.outcome, SyncOutcome::Conflict, "{r:?}");
+        // The user agrees with the deletion.
+        let _ = std::fs::remove_file(b.join("cases/a.md"));
+        let r = gb.sync(Some("B")).expect("sync b resolved");
+        assert_eq!(r.outcome, SyncOutcome::Synced, "{r:?}");
+        assert!(!gb.status().rebasing);
+        assert!(!b.join("cases/a.md").exists());
+    }
+
+    #[test]
+    fn crash_leftovers_and_files_outside_the_folder_are_never_committed() {
+        if !have_git() {
+            return;
+        }
+        let (_tmp, a, b) = team();
+        let repo_a = a.parent().expect("repo");
+        // Outside the content folder: a tracked file modified, one staged, one untracked.
+        std::fs::write(repo_a.join("notes.txt"), "private").expect("w");
+        git(repo_a, &["add", "notes.txt"]);
+        std::fs::write(repo_a.join("other.txt"), "untracked").expect("w");
+        // Inside: leftovers of crashed saves (this version's and an older one's), and a document.
+        std::fs::write(a.join("cases/.kefu-tmp-0123456789abcdef-99-0"), "half").expect("w");
+        std::fs::write(a.join(".kefu-tmp-0123456789abcdef-98-0.old"), "old").expect("w");
+        std::fs::write(a.join("cases/.a.md.tmp-4242"), "half").expect("w");
+        std::fs::write(
+            a.join("cases/new.md"),
+            "---\nkind: case\ntitle: 新\n---\n正文\n",
+        )
+        .expect("w");
+        assert_eq!(Git::new(&a).status().changes, ["cases/new.md"]);
+        // A teammate pushed meanwhile, so the sync pulls too.
+        std::fs::write(b.join("cases/b.md"), "---\nkind: case\ntitle: B\n---\nb\n").expect("w");
+        Git::new(&b).sync(Some("B")).expect("sync b");
+        let r = Git::new(&a).sync(Some("A")).expect("sync a");
+        assert_eq!(r.outcome, SyncOutcome::Synced, "{r:?}");
+        assert_eq!(r.committed, ["cases/new.md"]);
+        assert_eq!(r.pulled, 1);
+        let files = log(repo_a, &["ls-tree", "-r", "--name-only", "HEAD"]);
+        assert_eq!(
+            files.lines().collect::<Vec<_>>(),
+            [
+                "content/cases/a.md",
+                "content/cases/b.md",
+                "content/cases/new.md"
+            ],
+        );
+        // What was outside is as the user left it.
+        assert_eq!(
+            std::fs::read_to_string(repo_a.join("notes.txt")).expect("r"),
+            "private"
+        );
+        assert!(log(repo_a, &["diff", "--cached", "--name-only"]).contains("notes.txt"));
+        assert!(repo_a.join("other.txt").is_file());
+    }
+
+    #[test]
+    fn an_upstream_named_like_an_option_is_never_passed_as_one() {
+        if !have_git() {
+            return;
+        }
+        let (tmp, a, b) = team();
+        let repo_a = a.parent().expect("repo");
+        let bare = tmp.path().join("team.git");
+        // Before, `rev-list --count --upload-pack=x/main..HEAD` failed, so nothing was pushed.
+        let remote = "--upload-pack=x";
+        git(
+            repo_a,
+            &[
+                "config",
+                &format!("remote.{remote}.url"),
+                bare.to_str().expect("u"),
+            ],
+        );
+        git(
+            repo_a,
+            &[
+                "config",
+                &format!("remote.{remote}.fetch"),
+                &format!("+refs/heads/*:refs/remotes/{remote}/*"),
+            ],
+        );
+        git(repo_a, &["fetch", "-q", "--", remote]);
+        git(
+            repo_a,
+            &["branch", &format!("--set-upstream-to={remote}/main")],
+        );
+        git(repo_a, &["config", "remote.pushDefault", remote]);
+        std::fs::write(b.join("cases/b.md"), "---\nkind: case\ntitle: B\n---\nb\n").expect("w");
+        Git::new(&b).sync(Some("B")).expect("sync b");
+        std::fs::write(
+            a.join("cases/new.md"),
+            "---\nkind: case\ntitle: 新\n---\n正文\n",
+        )
+        .expect("w");
+        let ga = Git::new(&a);
+        assert_eq!(
+            ga.status().upstream.as_deref(),
+            Some("--upload-pack=x/main")
+        );
+        let r = ga.sync(Some("A")).expect("sync a");
+        assert_eq!(
+            (r.outcome, r.pulled, r.pushed),
+            (SyncOutcome::Synced, 1, true),
+            "{r:?}"
+        );
+        assert_eq!(
+            log(repo_a, &["status", "-sb"]).lines().next(),
+            Some("## main...--upload-pack=x/main")
+        );
     }
 }

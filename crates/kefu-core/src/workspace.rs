@@ -615,8 +615,25 @@ impl Workspace {
         self.with_library(|lib| Ok(lib.problems().to_vec()))
     }
 
-    /// Re-reads the content folder and updates the index.
+    /// Re-reads the content folder and updates the index. A library that failed to open is
+    /// opened again (so 重新加载 is a real retry, not the stored error).
     pub fn reload(&self) -> Result<LibraryStatus, ApiError> {
+        self.wait_ready();
+        let failed = matches!(self.library.read().as_deref(), Ok(Some(Err(_))));
+        if failed {
+            let opened = self.open(&self.settings());
+            let status = opened.as_ref().map(Library::status).map_err(Clone::clone);
+            let mut slot = self
+                .library
+                .write()
+                .map_err(|_| internal("library lock poisoned"))?;
+            *slot = Some(opened);
+            drop(slot);
+            if status.is_ok() {
+                self.kick_semantic();
+            }
+            return status;
+        }
         let status = self.with_library_mut(|lib| {
             lib.reload()?;
             Ok(lib.status())

@@ -112,7 +112,37 @@ pub struct SearchIndex {
 
 impl SearchIndex {
     /// Opens (or creates) the index in `dir` (`None`: in memory) and syncs it with `docs`.
+    ///
+    /// Any on-disk index that cannot be read — a missing, truncated or zeroed file of any kind —
+    /// is removed and rebuilt from `docs`, and the stats say why (`rebuild_reason`). Only an
+    /// index locked by another process is left alone (this one then lives in memory).
     pub fn open(
+        dir: Option<&Path>,
+        dict: &Dictionary,
+        docs: &[IndexDoc<'_>],
+    ) -> Result<(SearchIndex, SyncStats)> {
+        let Some(dir) = dir else {
+            return Self::open_once(None, dict, docs);
+        };
+        match Self::open_once(Some(dir), dict, docs) {
+            Ok(opened) => Ok(opened),
+            // The folder itself cannot be made or read: rebuilding would fail the same way.
+            Err(e @ Error::Io { .. }) => Err(e),
+            Err(e) => {
+                log::warn!(
+                    "search index in {} unreadable ({e}); rebuilding",
+                    dir.display()
+                );
+                clear_index_dir(dir)?;
+                let (si, mut stats) = Self::open_once(Some(dir), dict, docs)?;
+                stats.rebuilt = true;
+                stats.rebuild_reason = Some(format!("index unreadable ({e})"));
+                Ok((si, stats))
+            }
+        }
+    }
+
+    fn open_once(
         dir: Option<&Path>,
         dict: &Dictionary,
         docs: &[IndexDoc<'_>],
@@ -131,6 +161,9 @@ impl SearchIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        if !in_memory {
+            verify(&index, &reader)?;
+        }
         let manifest = match index.load_metas().ok().and_then(|m| m.payload) {
             Some(p) => match serde_json::from_str::<Manifest>(&p) {
                 Ok(m) if m.schema != SCHEMA_VERSION => {
@@ -417,6 +450,34 @@ fn open_dir(dir: &Path, schema: Schema, jieba: &Arc<Jieba>) -> Result<Opened> {
         }
         Err(e) => Err(e),
     }
+}
+
+/// Checks an on-disk index before it is used: every file's checksum, and every field of every
+/// segment opens (tantivy opens them lazily, so a damaged one would otherwise fail the first
+/// search, not the open).
+fn verify(index: &Index, reader: &IndexReader) -> Result<()> {
+    let damaged = index.validate_checksum()?;
+    if !damaged.is_empty() {
+        let mut names: Vec<String> = damaged.iter().map(|p| p.display().to_string()).collect();
+        names.sort();
+        return Err(Error::Index(TantivyError::InvalidArgument(format!(
+            "damaged files: {}",
+            names.join(", ")
+        ))));
+    }
+    let schema = index.schema();
+    let searcher = reader.searcher();
+    for segment in searcher.segment_readers() {
+        for (field, entry) in schema.fields() {
+            if entry.is_indexed() {
+                segment.inverted_index(field)?;
+            }
+        }
+        segment
+            .get_store_reader(0)
+            .map_err(|e| Error::Index(TantivyError::from(e)))?;
+    }
+    Ok(())
 }
 
 /// Removes the files of a broken index. Only files tantivy writes are touched.
