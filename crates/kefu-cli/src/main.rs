@@ -1,5 +1,15 @@
 //! `kefu`: check, index, search and show a Kefu content folder from the terminal.
 
+/// `println!` for text shown on a terminal: control characters from content (ESC, BEL, the C1
+/// range, bidirectional overrides) are written as visible `\u{…}` escapes, so a title cannot
+/// recolour the terminal, retitle it or set the clipboard (OSC 52). JSON output keeps `println!`
+/// (serde_json escapes control characters itself).
+macro_rules! say {
+    ($($t:tt)*) => {
+        println!("{}", $crate::terminal_safe(&format!($($t)*)))
+    };
+}
+
 mod bench;
 mod phrases;
 mod serve;
@@ -247,10 +257,60 @@ struct SearchArgs {
     query: Vec<String>,
 }
 
+/// `text` with every control character but newline and tab, and every bidirectional control,
+/// written as a visible escape.
+pub(crate) fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if unsafe_char(c) {
+                    format!("\\u{{{:x}}}", c as u32)
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// `kefu check | head -1`: when the reader goes away, stop quietly with the status a shell
+/// gives a process ended by SIGPIPE (141) instead of panicking (101). Other panics are
+/// reported as usual.
+fn quiet_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let msg = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.contains("failed printing to stdout") && msg.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_on_broken_pipe();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // The reader of our output went away (`kefu search … | head -1`): stop quietly.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::from(141)
+        }
         Err(e) => {
             eprintln!("kefu: error: {e}");
             ExitCode::from(2)
@@ -392,7 +452,7 @@ fn watch(dirs: &Dirs) -> CliResult {
         let started = Instant::now();
         let mut lib = lib.lock().map_err(|_| "library lock poisoned")?;
         match lib.reload_changes() {
-            Ok(Some(ids)) => println!(
+            Ok(Some(ids)) => say!(
                 "{} file event(s) → {} document(s) changed, index updated in {:.1} ms ({} errors, {} warnings)",
                 paths.len(),
                 ids.len(),
@@ -457,11 +517,11 @@ fn usage(dirs: &Dirs, since: Option<&str>, json: bool) -> CliResult {
             s.with_timezone(&chrono::Local).format("%Y-%m-%d")
         )
     });
-    println!("{} use(s), {period}", report.total);
+    say!("{} use(s), {period}", report.total);
     if !report.phrases.is_empty() {
-        println!("\nphrases (sent / copied · typed / pasted / clipboard / browsed · last used)");
+        say!("\nphrases (sent / copied · typed / pasted / clipboard / browsed · last used)");
         for p in &report.phrases {
-            println!(
+            say!(
                 "  {:>4} {:>4} · {}/{}/{}/{} · {}  {} {}  {}",
                 p.sent,
                 p.copied,
@@ -480,14 +540,14 @@ fn usage(dirs: &Dirs, since: Option<&str>, json: bool) -> CliResult {
                 p.title
             );
         }
-        println!("\ndocuments (uses, of which sent)");
+        say!("\ndocuments (uses, of which sent)");
         for d in &report.documents {
-            println!("  {:>4} {:>4}  {}  {}", d.uses, d.sent, d.doc_id, d.title);
+            say!("  {:>4} {:>4}  {}  {}", d.uses, d.sent, d.doc_id, d.title);
         }
     }
-    println!("\nnever used: {} phrase(s)", report.never_used.len());
+    say!("\nnever used: {} phrase(s)", report.never_used.len());
     for u in &report.never_used {
-        println!("  {} {}  {}", u.doc_id, u.phrase_code, u.title);
+        say!("  {} {}  {}", u.doc_id, u.phrase_code, u.title);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -515,7 +575,7 @@ fn review(content: &Path, json: bool) -> CliResult {
                     doc_updated.as_deref().unwrap_or("never")
                 ),
             };
-            println!("{}  {}  — {why}", item.path, item.title);
+            say!("{}  {}  — {why}", item.path, item.title);
         }
     }
     eprintln!("{} document(s) to review", items.len());
@@ -527,7 +587,7 @@ fn sync(content: &Path, author: Option<&str>, json: bool) -> CliResult {
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!(
+        say!(
             "{:?}: committed {} file(s), pulled {} commit(s), pushed: {}",
             report.outcome,
             report.committed.len(),
@@ -535,7 +595,7 @@ fn sync(content: &Path, author: Option<&str>, json: bool) -> CliResult {
             report.pushed
         );
         for f in &report.conflicts {
-            println!("conflict: {f}");
+            say!("conflict: {f}");
         }
         if !report.conflicts.is_empty() {
             eprintln!(
@@ -565,10 +625,10 @@ fn check(content: &Path, json: bool) -> CliResult {
             "warnings": warnings,
             "problems": problems,
         });
-        println!("{out}");
+        say!("{out}");
     } else {
         for p in &problems {
-            println!("{p}");
+            say!("{p}");
         }
         eprintln!(
             "{} files, {} documents loaded, {errors} error(s), {warnings} warning(s)",
@@ -592,7 +652,7 @@ fn index(dirs: &Dirs) -> CliResult {
         .iter()
         .map(|(k, n)| format!("{n} {k}"))
         .collect();
-    println!(
+    say!(
         "indexed {} documents ({}) in {} ms: {} added, {} updated, {} removed, {} unchanged{}",
         lib.indexed(),
         counts.join(", "),
@@ -705,7 +765,8 @@ fn highlight(text: &str, ranges: &[[usize; 2]], color: bool) -> String {
         if ranges.iter().any(|r| r[0] == i) {
             out.push_str(open);
         }
-        out.push(c);
+        let mut one = [0u8; 4];
+        out.push_str(&terminal_safe(c.encode_utf8(&mut one)));
         if ranges.iter().any(|r| r[1] == i + 1) {
             out.push_str(close);
         }
@@ -718,7 +779,7 @@ fn print_results(out: &mut impl Write, r: &SearchResults, color: bool) -> std::i
         writeln!(
             out,
             "no results for `{}` (try other words, pinyin initials such as cfh, or remove a filter)",
-            r.query
+            terminal_safe(&r.query)
         )?;
         return Ok(());
     }
@@ -737,8 +798,8 @@ fn print_results(out: &mut impl Write, r: &SearchResults, color: bool) -> std::i
             "{:>2}. [{}] {}  ({}; {})  {:.2}",
             i + 1,
             h.kind.label_zh(),
-            h.title,
-            h.id,
+            terminal_safe(&h.title),
+            terminal_safe(&h.id),
             platforms,
             h.score
         )?;
@@ -750,7 +811,12 @@ fn print_results(out: &mut impl Write, r: &SearchResults, color: bool) -> std::i
             )?;
         }
         if let Some(p) = &h.phrase {
-            writeln!(out, "    ▸ {}: {}", p.code, p.text)?;
+            writeln!(
+                out,
+                "    ▸ {}: {}",
+                terminal_safe(&p.code),
+                terminal_safe(&p.text)
+            )?;
         }
     }
     writeln!(
@@ -768,9 +834,9 @@ fn show(dirs: &Dirs, id: &str, json: bool, html: bool) -> CliResult {
     if json {
         println!("{}", serde_json::to_string_pretty(doc)?);
     } else if html {
-        println!("{}", lib.render_html(id)?);
+        say!("{}", lib.render_html(id)?);
     } else {
-        println!("# {}", doc.title);
+        say!("# {}", doc.title);
         let platforms = if doc.platforms.is_empty() {
             "全平台".to_string()
         } else {
@@ -780,7 +846,7 @@ fn show(dirs: &Dirs, id: &str, json: bool, html: bool) -> CliResult {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        println!(
+        say!(
             "{} · {} · {} · {}",
             doc.kind.label_zh(),
             doc.id,
@@ -791,7 +857,7 @@ fn show(dirs: &Dirs, id: &str, json: bool, html: bool) -> CliResult {
             let date = |d: Option<kefu_core::content::NaiveDate>| {
                 d.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
             };
-            println!(
+            say!(
                 "来源: {} · 生效: {} · 复核: {}{}",
                 r.source.as_deref().unwrap_or("—"),
                 date(r.effective),
@@ -804,9 +870,9 @@ fn show(dirs: &Dirs, id: &str, json: bool, html: bool) -> CliResult {
             );
         }
         for p in &doc.phrases {
-            println!("\n[{}] {}\n    {}", p.code, p.when, p.text);
+            say!("\n[{}] {}\n    {}", p.code, p.when, p.text);
         }
-        println!("\n{}", doc.body.trim());
+        say!("\n{}", doc.body.trim());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -826,7 +892,7 @@ fn drill_list(dirs: &Dirs, json: bool) -> CliResult {
         println!("{}", serde_json::to_string(&list)?);
     } else {
         for (doc, d) in lib.drills() {
-            println!(
+            say!(
                 "{:<36} {:<6} 难度{} {:<3} {:>3}s  {}",
                 doc.id,
                 d.category,
@@ -881,15 +947,15 @@ fn drill_score(
         println!("{}", serde_json::to_string(&b)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("得分 {}/100", b.score);
+    say!("得分 {}/100", b.score);
     for c in &b.components {
-        println!("  {:<10} {:>6.1} / {:.0}", c.name.as_str(), c.points, c.max);
+        say!("  {:<10} {:>6.1} / {:.0}", c.name.as_str(), c.points, c.max);
     }
     for e in &b.elements {
-        println!("  ✓ {}: “{}”", e.label, e.matched);
+        say!("  ✓ {}: “{}”", e.label, e.matched);
     }
     for f in &b.facts {
-        println!("  ✓ 事实 {}: “{}”", f.text, f.matched);
+        say!("  ✓ 事实 {}: “{}”", f.text, f.matched);
     }
     let link = |rule: &Option<String>| {
         rule.as_ref()
@@ -897,10 +963,10 @@ fn drill_score(
             .unwrap_or_default()
     };
     for m in &b.missing {
-        println!("  ✗ 缺少 {}（{}）{}", m.name, m.hint, link(&m.rule));
+        say!("  ✗ 缺少 {}（{}）{}", m.name, m.hint, link(&m.rule));
     }
     for m in &b.mistakes {
-        println!(
+        say!(
             "  ✗ 说错了 “{}”：{} −{}{}",
             m.matched,
             m.why,
@@ -909,11 +975,12 @@ fn drill_score(
         );
     }
     for x in &b.banned {
-        println!("  ⚠ {}: “{}” −{}", x.group, x.word, x.penalty);
+        say!("  ⚠ {}: “{}” −{}", x.group, x.word, x.penalty);
     }
-    println!(
+    say!(
         "  相似度 {:.2}，最接近的参考回复：{}",
-        b.similarity, b.closest_reference
+        b.similarity,
+        b.closest_reference
     );
     Ok(ExitCode::SUCCESS)
 }

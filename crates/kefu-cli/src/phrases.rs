@@ -141,7 +141,7 @@ fn describe_source(p: &ImportPreview) -> String {
 }
 
 fn print_preview(p: &ImportPreview, dry_run: bool) {
-    println!("{}", describe_source(p));
+    say!("{}", describe_source(p));
     let cols: Vec<String> = p
         .columns
         .iter()
@@ -154,18 +154,21 @@ fn print_preview(p: &ImportPreview, dry_run: bool) {
             format!("{h} → {}", role_name(c.role))
         })
         .collect();
-    println!("columns: {}  (change with --map)", cols.join(" · "));
+    say!("columns: {}  (change with --map)", cols.join(" · "));
     for c in &p.placeholders {
         let f = &c.found;
         if c.convert {
-            println!(
+            say!(
                 "placeholder: {} → {{{{{}}}}} ({} phrases)",
-                f.token, f.name, f.phrases
+                f.token,
+                f.name,
+                f.phrases
             );
         } else {
-            println!(
+            say!(
                 "placeholder: {} kept as written ({} phrases; --convert to change)",
-                f.token, f.phrases
+                f.token,
+                f.phrases
             );
         }
     }
@@ -183,7 +186,7 @@ fn print_preview(p: &ImportPreview, dry_run: bool) {
             ClashAction::CodeDropped => "imported without a code (same group)",
             ClashAction::Skipped => "left out",
         };
-        println!("{}:{}: code `{}` {with}: {action}", p.file, c.line, c.code);
+        say!("{}:{}: code `{}` {with}: {action}", p.file, c.line, c.code);
     }
     for s in &p.skipped {
         let why = match s.reason {
@@ -192,21 +195,21 @@ fn print_preview(p: &ImportPreview, dry_run: bool) {
             SkipReason::TooLong => "text too long for a phrase",
             SkipReason::Duplicate => "same group, code and text as an earlier row",
         };
-        println!("{}:{}: skipped: {why}", p.file, s.line);
+        say!("{}:{}: skipped: {why}", p.file, s.line);
     }
     match p.blocker {
         Some(ImportBlocker::NoContentColumn) => {
-            println!("no column holds the phrases: name one with --map (… ,content, …)");
+            say!("no column holds the phrases: name one with --map (… ,content, …)");
             return;
         }
         Some(ImportBlocker::NothingToImport) => {
-            println!("no row can be imported");
+            say!("no row can be imported");
             return;
         }
         None => {}
     }
     let verb = if dry_run { "would write" } else { "writing" };
-    println!(
+    say!(
         "{verb} {} files ({} phrases, {} image links) under {}:",
         p.files.len(),
         p.phrases,
@@ -214,7 +217,7 @@ fn print_preview(p: &ImportPreview, dry_run: bool) {
         p.folder
     );
     for f in &p.files {
-        println!("  {}  {}  {} phrases", f.path, f.title, f.phrases);
+        say!("  {}  {}  {} phrases", f.path, f.title, f.phrases);
     }
 }
 
@@ -238,7 +241,7 @@ pub(crate) fn import(content: &Path, args: ImportArgs) -> CliResult {
         } else {
             print_preview(&preview, true);
             if preview.blocker.is_none() {
-                println!("dry run: nothing written");
+                say!("dry run: nothing written");
             }
         }
         return Ok(if preview.blocker.is_some() {
@@ -254,7 +257,7 @@ pub(crate) fn import(content: &Path, args: ImportArgs) -> CliResult {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        println!(
+        say!(
             "imported {} phrases into {} new files; existing files untouched. `kefu check` validates them, 同步 shares them.",
             out.phrases,
             out.written.len()
@@ -268,6 +271,6 @@ pub(crate) fn export(content: &Path, args: ExportArgs) -> CliResult {
     let loaded = kefu_core::content::load(content)?;
     let format = PhraseFormat::for_path(&args.file, args.gbk);
     let n = phrasebook::export::write(loaded.docs.iter(), format, &args.file)?;
-    println!("{n} phrases written to {}", args.file.display());
+    say!("{n} phrases written to {}", args.file.display());
     Ok(ExitCode::SUCCESS)
 }

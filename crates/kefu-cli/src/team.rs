@@ -230,16 +230,14 @@ fn view(
         println!("{}", serde_json::to_string(&view)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    say!(
         "{} agent(s) sharing · {} attempt(s) · each cell: last {} attempts · ▲/▼ better/worse than the team",
         view.agents.len(),
         view.attempts,
         view.window
     );
     if view.agents.is_empty() {
-        println!(
-            "nobody shares results yet (team/results/ is empty): `kefu team share on --as ID`"
-        );
+        say!("nobody shares results yet (team/results/ is empty): `kefu team share on --as ID`");
     } else {
         let mut head = format!(
             "{}{}{}{}{}{}",
@@ -253,7 +251,7 @@ fn view(
         for c in &view.categories {
             head.push_str(&pad(c, 9));
         }
-        println!("{head}");
+        say!("{head}");
         let line = |name: &str, o: &Cell, cells: Vec<Option<&Cell>>| {
             let t = cell_text(o);
             let mut s = format!(
@@ -271,7 +269,7 @@ fn view(
                     9,
                 ));
             }
-            println!("{s}");
+            say!("{s}");
         };
         for a in &view.agents {
             line(
@@ -287,18 +285,18 @@ fn view(
         );
     }
     if !view.findings.is_empty() {
-        println!("\nfindings");
+        say!("\nfindings");
         for f in &view.findings {
             let text = if english { &f.text_en } else { &f.text_zh };
             let drills: Vec<&str> = f.drills.iter().map(|d| d.title.as_str()).collect();
-            println!("  - {text}");
+            say!("  - {text}");
             if !drills.is_empty() {
-                println!("      {}", drills.join("、"));
+                say!("      {}", drills.join("、"));
             }
         }
     }
     if !view.assignments.is_empty() {
-        println!("\nassignments");
+        say!("\nassignments");
         for p in &view.assignments {
             let who: Vec<String> = p
                 .agents
@@ -314,7 +312,7 @@ fn view(
                     format!("{} {state}", g.name)
                 })
                 .collect();
-            println!(
+            say!(
                 "  {} → {} (due {}): {}",
                 if english { &p.title_en } else { &p.title_zh },
                 if p.assignment.to_all {
@@ -328,12 +326,14 @@ fn view(
         }
     }
     if view.usage.agents > 0 {
-        println!(
+        say!(
             "\nphrases: {} use(s) in 30 days by {} agent(s); {} phrase(s) nobody used",
-            view.usage.uses_30d, view.usage.agents, view.usage.never_used_total
+            view.usage.uses_30d,
+            view.usage.agents,
+            view.usage.never_used_total
         );
         for u in view.usage.most_used.iter().take(5) {
-            println!(
+            say!(
                 "  {:>4} ({} sent, {} agents)  {} {}",
                 u.uses,
                 u.sent,
@@ -379,7 +379,7 @@ fn share_cmd(
     let store = open_store(dirs)?;
     let n = share_local(dirs, &settings.team, &store)?;
     let status = share::status(&dirs.content, &settings.team, &store)?;
-    println!(
+    say!(
         "sharing {} as {} · {} of {} attempt(s) in {}{}",
         if status.enabled { "on" } else { "off" },
         status.agent_id.as_deref().unwrap_or("-"),
@@ -422,7 +422,7 @@ fn assign(dirs: &Dirs, req: NewAssignment) -> CliResult {
         by.as_deref(),
         SystemClock.now(),
     )?;
-    println!("{}", a.path);
+    say!("{}", a.path);
     eprintln!("kefu: `kefu sync` shares it with the team");
     Ok(ExitCode::SUCCESS)
 }
@@ -438,10 +438,10 @@ fn agent(dirs: &Dirs, id: &str, json: bool) -> CliResult {
         println!("{}", serde_json::to_string(&trend)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{} ({})", trend.name, trend.id);
-    println!("week        attempts  score  first response  cpm   | team score");
+    say!("{} ({})", trend.name, trend.id);
+    say!("week        attempts  score  first response  cpm   | team score");
     for (w, t) in trend.weeks.iter().zip(&trend.team_weeks) {
-        println!(
+        say!(
             "{}  {:>8}  {:>5}  {:>13}  {:>4}  | {:>5}",
             w.week,
             w.attempts,
@@ -452,7 +452,7 @@ fn agent(dirs: &Dirs, id: &str, json: bool) -> CliResult {
         );
     }
     for f in &trend.findings {
-        println!("  - {}", f.text_zh);
+        say!("  - {}", f.text_zh);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -796,3 +796,59 @@ fn recorded_attempts_are_shared_and_the_lead_sees_them_in_kefu_team() {
     );
     assert!(std::fs::read(&xlsx).expect("xlsx").starts_with(b"PK"));
 }
+
+/// Before: `kefu check | head -1` panicked with exit 101 once `head` closed the pipe.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let bad = fixture("bad");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(["check", "--content", bad.to_str().expect("utf8")])
+        .env("KEFU_DATA_DIR", tmp.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("kefu runs");
+    // Read nothing and close the pipe at once, as `head -0` would.
+    drop(child.stdout.take());
+    let status = child.wait().expect("wait");
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("read");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(matches!(status.code(), Some(141 | 1)), "{status:?}: {err}");
+}
+
+/// Before: escape sequences in a title (recolour, retitle, OSC 52 clipboard) reached the terminal.
+#[test]
+fn control_sequences_in_content_are_shown_not_obeyed() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let content = tmp.path().join("content");
+    std::fs::create_dir_all(&content).expect("mkdir");
+    std::fs::write(
+        content.join("x.md"),
+        "---\nkind: playbook\ntitle: \"退款\\e[31m红\\e]52;c;ZXZpbA==\\a\u{202e}反\"\n---\n退款说明\n",
+    )
+    .expect("w");
+    let o = kefu(
+        &[
+            "--content",
+            content.to_str().expect("utf8"),
+            "search",
+            "退款",
+        ],
+        tmp.path(),
+    );
+    let out = stdout(&o);
+    assert!(out.contains("退款"), "{out}");
+    assert!(
+        !out.contains('\u{1b}') && !out.contains('\u{7}') && !out.contains('\u{202e}'),
+        "{out:?}"
+    );
+    assert!(out.contains("\\u{1b}[31m"), "{out}");
+}

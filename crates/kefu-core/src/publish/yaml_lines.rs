@@ -55,23 +55,88 @@ pub fn front_matter_value(text: &str, key: &str) -> Option<String> {
 
 /// A YAML scalar for `s`: plain when safe, double-quoted otherwise.
 pub fn yaml_scalar(s: &str) -> String {
+    let lower = s.to_ascii_lowercase();
+    let numeric_like = s
+        .trim_start_matches(['+', '-', '.'])
+        .starts_with(|c: char| c.is_ascii_digit());
     let plain = !s.is_empty()
         && s.trim() == s
         && !s.starts_with([
-            '-', '?', '!', '&', '*', '|', '>', '%', '@', '`', '\'', '"', '[', '{',
+            '-', '?', '!', '&', '*', '|', '>', '%', '@', '`', '\'', '"', '[', '{', '#', ',', ']',
+            '}', ':',
         ])
         && !s.contains(": ")
         && !s.contains(" #")
-        && !s.contains(['\n', '\t'])
-        && !matches!(s, "true" | "false" | "null" | "~" | "yes" | "no");
+        && !s.ends_with(':')
+        && !s.chars().any(char::is_control)
+        && !numeric_like
+        && !matches!(
+            lower.as_str(),
+            "true" | "false" | "null" | "~" | "yes" | "no" | "on" | "off" | "y" | "n"
+        );
     if plain {
-        s.to_string()
-    } else {
-        let escaped = s
-            .replace('\\', "\\\\")
-            .replace('"', "\\\"")
-            .replace('\n', "\\n");
-        format!("\"{escaped}\"")
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod scalar_tests {
+    use super::yaml_scalar;
+
+    /// Whatever a profile name or title holds, the scalar reads back as the same string.
+    #[test]
+    fn every_awkward_string_reads_back_unchanged() {
+        for s in [
+            "组长:",
+            "#1 客服",
+            "组长: 王敏",
+            "a #b",
+            "- 列表",
+            "yes",
+            "No",
+            "on",
+            "123",
+            "-1",
+            ".5",
+            "2025-01-01",
+            "",
+            " 前后空格 ",
+            "引\"号\\",
+            "换\n行",
+            "\u{1b}[31m红",
+            "制\t表",
+            "[x]",
+            "{y}",
+            "*别名",
+            "&锚",
+            "!标签",
+            "%",
+            "@",
+            "`",
+            ",",
+            "正常 名字",
+            "老客服 张三",
+        ] {
+            let yaml = format!("author: {}\n", yaml_scalar(s));
+            let back: std::collections::BTreeMap<String, String> =
+                serde_saphyr::from_str(&yaml).unwrap_or_else(|e| panic!("{yaml:?}: {e}"));
+            assert_eq!(back.get("author").map(String::as_str), Some(s), "{yaml:?}");
+        }
+        assert_eq!(yaml_scalar("老客服 张三"), "老客服 张三");
     }
 }
 

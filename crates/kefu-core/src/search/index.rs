@@ -344,10 +344,11 @@ impl SearchIndex {
             [1.0; 4]
         };
         // Equal scores come back in index order, which depends on how indexing threads split
-        // the segments: ask for a few more, order ties by id, then cut, so a search gives the
-        // same ranking on every machine and every rebuild.
-        let weighted = TopDocs::with_limit(limit.max(1) + TIE_SLACK).tweak_score(
-            move |segment: &SegmentReader| {
+        // the segments: collect the whole group of scores tied at the cut (asking for more
+        // until the group ends), order ties by id, then cut, so a search gives the same ranking
+        // on every machine and every rebuild.
+        let collect = |n: usize| {
+            let weighted = TopDocs::with_limit(n).tweak_score(move |segment: &SegmentReader| {
                 let kinds = segment
                     .fast_fields()
                     .u64("kind_ord")
@@ -357,9 +358,19 @@ impl SearchIndex {
                     let k = kinds.as_ref().map_or(0, |c| c.get_val(doc)) as usize;
                     score * weights.get(k).copied().unwrap_or(1.0)
                 }
-            },
-        );
-        let (top, total) = searcher.search(&query, &(weighted, Count))?;
+            });
+            searcher.search(&query, &(weighted, Count))
+        };
+        let want = limit.max(1);
+        let mut n = want + TIE_SLACK;
+        let (top, total) = loop {
+            let (top, total) = collect(n)?;
+            let complete = top.len() < n || top.len() <= want || top[n - 1].0 < top[want - 1].0;
+            if complete || n >= total {
+                break (top, total);
+            }
+            n = (n * 4).min(total);
+        };
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let seg = searcher.segment_reader(addr.segment_ord);

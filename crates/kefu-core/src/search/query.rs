@@ -120,6 +120,11 @@ pub fn parse(input: &str) -> ParsedQuery {
         if !quoted && !negated && apply_filter(&mut q, &tok) {
             continue;
         }
+        // A word with no letter or digit (`😡`, `！！`, `…`) has nothing the index can match, and
+        // as a required word it would empty the result.
+        if !tok.chars().any(char::is_alphanumeric) {
+            continue;
+        }
         if negated {
             q.excluded.push(tok);
         } else {
@@ -216,6 +221,14 @@ mod tests {
         assert!(parse("").is_empty());
         assert!(parse(" - ").is_empty());
         assert_eq!(parse("平台：拼多多").platforms, vec![Platform::Pdd]);
+    }
+
+    #[test]
+    fn words_with_nothing_searchable_are_dropped() {
+        let q = parse("😡 退款 ！！ -🙂");
+        assert_eq!(q.terms, vec![term("退款", false, false)]);
+        assert!(q.excluded.is_empty());
+        assert!(parse("😡😡 …").is_empty());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod drills;
+mod hardening;
 mod import;
 mod live;
 mod search;
