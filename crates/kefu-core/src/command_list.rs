@@ -32,7 +32,14 @@ macro_rules! kefu_commands {
             reload() -> LibraryStatus;
             /// The settings in force.
             get_settings() -> Settings;
+            /// The native folder dialog; the folder picked may become the content folder.
+            choose_folder() -> Option<String>;
+            /// The native open dialog; the file picked may be imported.
+            choose_open_file(extensions: Vec<String>) -> Option<String>;
+            /// The native save dialog; an export may write the file picked.
+            choose_save_file(default_name: String, extensions: Vec<String>) -> Option<String>;
             /// Saves and applies settings (content folder, hotkey); returns the settings in force.
+            /// A new content folder must have been picked with `choose_folder`.
             save_settings(settings: Settings) -> Settings;
             /// Compact mode: small always-on-top window; false restores the normal window.
             set_compact(compact: bool) -> ();

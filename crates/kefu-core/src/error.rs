@@ -84,6 +84,11 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// The page asked for a path the user did not choose: a folder, file to read or file to
+    /// write must come from the native dialog (`choose_folder`, `choose_open_file`,
+    /// `choose_save_file`) of this session.
+    #[error("not permitted: {0}")]
+    NotPermitted(String),
     /// A bug in Kefu (a broken invariant, a poisoned lock, a command the UI should not send),
     /// not something the user did or can fix; worth a bug report with the log file.
     #[error("internal error: {0}")]
@@ -114,6 +119,8 @@ pub enum ErrorKind {
     Git,
     /// The semantic model could not be loaded.
     Model,
+    /// A path the user did not choose in a native dialog.
+    NotPermitted,
     /// A bug in Kefu.
     Internal,
 }
@@ -131,6 +138,7 @@ impl Error {
             Error::InvalidInput(_) => ErrorKind::InvalidInput,
             Error::Git(_) => ErrorKind::Git,
             Error::Model { .. } => ErrorKind::Model,
+            Error::NotPermitted(_) => ErrorKind::NotPermitted,
             Error::Internal(_) => ErrorKind::Internal,
         }
     }

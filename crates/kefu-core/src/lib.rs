@@ -28,6 +28,7 @@ pub mod content;
 pub mod drill;
 pub mod error;
 pub mod git;
+pub mod grants;
 mod library;
 pub mod logging;
 pub mod markdown;

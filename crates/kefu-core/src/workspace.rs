@@ -23,6 +23,7 @@ use crate::content::Problem;
 use crate::drill::Progress;
 use crate::error::Error;
 use crate::git::{Git, GitStatus, SyncReport};
+use crate::grants::{Grants, PathAsk, Use};
 use crate::library::{Library, LibraryConfig};
 use crate::phrasebook::export::PhraseFormat;
 use crate::phrasebook::{self, ImportOutcome, ImportPreview, ImportRequest};
@@ -101,6 +102,12 @@ pub trait Shell: Send + Sync {
             code: NotSentCode::Unsupported,
         }
     }
+    /// Opens the native dialog for `ask` and returns what the user picked (`None`: cancelled,
+    /// or no window system). Only paths picked here can widen what the page reaches (see
+    /// `grants`).
+    fn choose_path(&self, _ask: &PathAsk) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// A shell without a window: settings apply, events are dropped.
@@ -129,6 +136,8 @@ pub struct Workspace {
     usage: Mutex<Option<Arc<UsageModel>>>,
     /// The team's results files, read again only when one changed.
     team: crate::team::ResultsCache,
+    /// Paths the user picked in this run's native dialogs.
+    grants: Grants,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -167,6 +176,7 @@ impl Workspace {
             review_day: Mutex::new(None),
             usage: Mutex::new(None),
             team: crate::team::ResultsCache::default(),
+            grants: Grants::default(),
         })
     }
 
@@ -642,6 +652,34 @@ impl Workspace {
         Ok(status)
     }
 
+    /// 选择文件夹: the native folder dialog. The folder picked may become the content folder.
+    pub fn choose_folder(&self) -> Result<Option<String>, ApiError> {
+        Ok(self.choose(&PathAsk::Folder))
+    }
+
+    /// The native open dialog (files with these extensions). The file picked may be imported.
+    pub fn choose_open_file(&self, extensions: Vec<String>) -> Result<Option<String>, ApiError> {
+        Ok(self.choose(&PathAsk::OpenFile { extensions }))
+    }
+
+    /// The native save dialog, proposing `default_name`. An export may write the file picked.
+    pub fn choose_save_file(
+        &self,
+        default_name: String,
+        extensions: Vec<String>,
+    ) -> Result<Option<String>, ApiError> {
+        Ok(self.choose(&PathAsk::SaveFile {
+            default_name,
+            extensions,
+        }))
+    }
+
+    fn choose(&self, ask: &PathAsk) -> Option<String> {
+        let path = self.shell.choose_path(ask)?;
+        self.grants.record(ask, &path);
+        Some(path.to_string_lossy().into_owned())
+    }
+
     /// The settings in force.
     pub fn get_settings(&self) -> Result<Settings, ApiError> {
         Ok(self.settings())
@@ -660,6 +698,10 @@ impl Workspace {
         self.shell.check_hotkey(&settings.hotkey)?;
         let old = self.settings();
         let folder_changed = self.content_dir_for(&old) != self.content_dir_for(&settings);
+        // A new content folder is one the user picked (the bundled one needs no pick).
+        if folder_changed && let Some(dir) = &settings.content_dir {
+            self.grants.check(Path::new(dir), Use::Folder)?;
+        }
         // Consent to share was given for one team's folder: another folder asks again.
         if folder_changed {
             settings.team.share = false;
@@ -850,6 +892,7 @@ impl Workspace {
     /// Exports the matrix to `path` (an absolute path the user chose) as CSV or XLSX.
     pub fn team_export(&self, format: ExportFormat, path: String) -> Result<String, ApiError> {
         let target = PathBuf::from(&path);
+        self.grants.check(&target, Use::Write)?;
         if !target.is_absolute() {
             return Err(ApiError::from(Error::InvalidInput(format!(
                 "export to an absolute path, not `{path}`"
@@ -862,6 +905,7 @@ impl Workspace {
 
     /// 导入短语: what importing the file would write (nothing is written).
     pub fn import_preview(&self, req: ImportRequest) -> Result<ImportPreview, ApiError> {
+        self.grants.check(Path::new(&req.path), Use::Read)?;
         let author = self.author();
         let today = self.clock.today();
         self.with_library(|lib| {
@@ -878,6 +922,7 @@ impl Workspace {
     /// Writes the import with the choices confirmed in the preview (new files only), then
     /// re-reads the folder so the phrases are searchable at once.
     pub fn import_apply(&self, req: ImportRequest) -> Result<ImportOutcome, ApiError> {
+        self.grants.check(Path::new(&req.path), Use::Read)?;
         let author = self.author();
         let today = self.clock.today();
         let out = self.with_library(|lib| {
@@ -896,6 +941,7 @@ impl Workspace {
     /// Exports every playbook phrase to `path` (an absolute path the user chose).
     pub fn export_phrases(&self, format: PhraseFormat, path: String) -> Result<u32, ApiError> {
         let target = PathBuf::from(&path);
+        self.grants.check(&target, Use::Write)?;
         if !target.is_absolute() {
             return Err(ApiError::from(Error::InvalidInput(format!(
                 "export to an absolute path, not `{path}`"

@@ -476,6 +476,7 @@ const zh = {
   // publishing
   error_git: "同步出错（git）",
   error_model: "语义模型不可用",
+  error_not_permitted: "请用“选择”按钮在系统对话框里选定这个文件或文件夹",
   error_internal: "Kefu 内部错误（请把数据文件夹里的 kefu.log 发给维护者）",
   publishCase: "发布案例",
   publishCaseTitle: "写一个新案例，保存后团队马上能搜到",
@@ -1035,6 +1036,7 @@ const en: Record<MessageKey, string> = {
   // publishing
   error_git: "Sync error (git)",
   error_model: "Semantic model unavailable",
+  error_not_permitted: "Choose this file or folder in the system dialog (the Choose button)",
   error_internal: "Internal error in Kefu (please send kefu.log from the data folder to the maintainers)",
   publishCase: "Publish case",
   publishCaseTitle: "Write a new case; the team can find it as soon as it is saved",

@@ -7,22 +7,31 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use kefu_core::Workspace;
 use kefu_core::api::SearchRequest;
 use kefu_core::phrasebook::export::PhraseFormat;
 use kefu_core::phrasebook::{
     ClashAction, ClashPolicy, ColumnRole, ImportRequest, SkipReason, SourceEncoding, SourceFormat,
 };
-use kefu_core::{Headless, Workspace};
 
-use crate::util::{clock, copy_tree, fixture, repo_root, snapshot};
+use crate::util::{Picker, clock, copy_tree, fixture, repo_root, snapshot};
 
-fn workspace(content: &Path, data: &Path) -> Arc<Workspace> {
-    Workspace::headless(
+fn workspace(content: &Path, data: &Path) -> (Arc<Workspace>, Arc<Picker>) {
+    let pick = Arc::new(Picker::default());
+    let ws = Workspace::headless(
         content.to_path_buf(),
         data.to_path_buf(),
         clock(),
-        Arc::new(Headless),
-    )
+        Arc::clone(&pick) as Arc<dyn kefu_core::Shell>,
+    );
+    (ws, pick)
+}
+
+/// The user picks the request's file in the open dialog (the workspace reads only that).
+fn picked(ws: &Workspace, pick: &Picker, r: ImportRequest) -> ImportRequest {
+    pick.next(&r.path);
+    ws.choose_open_file(Vec::new()).expect("dialog");
+    r
 }
 
 fn shipped_copy() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -54,11 +63,13 @@ fn typed(ws: &Workspace, q: &str) -> Vec<String> {
 #[test]
 fn a_gbk_shop_export_imports_into_new_playbooks_found_by_their_codes() {
     let (tmp, content) = shipped_copy();
-    let ws = workspace(&content, &tmp.path().join("data"));
+    let (ws, pick) = workspace(&content, &tmp.path().join("data"));
     let before = snapshot(&content);
     let file = fixture("import/shop-export-gbk.csv");
 
-    let p = ws.import_preview(req(&file)).expect("preview");
+    let p = ws
+        .import_preview(picked(&ws, &pick, req(&file)))
+        .expect("preview");
     assert_eq!(p.format, SourceFormat::Csv);
     assert_eq!(p.encoding, Some(SourceEncoding::Gb18030));
     assert_eq!(p.header_line, Some(2), "the title row is not the header");
@@ -85,7 +96,9 @@ fn a_gbk_shop_export_imports_into_new_playbooks_found_by_their_codes() {
     // A preview writes nothing.
     assert_eq!(snapshot(&content), before);
 
-    let out = ws.import_apply(req(&file)).expect("apply");
+    let out = ws
+        .import_apply(picked(&ws, &pick, req(&file)))
+        .expect("apply");
     assert_eq!(out.phrases, 8);
     assert_eq!(out.written.len(), 3);
     // Everything that was there is byte for byte the same; only new files were added.
@@ -126,9 +139,13 @@ fn a_gbk_shop_export_imports_into_new_playbooks_found_by_their_codes() {
 #[test]
 fn utf8_bom_and_utf16_exports_keep_images_line_breaks_and_emoji() {
     let (tmp, content) = shipped_copy();
-    let ws = workspace(&content, &tmp.path().join("data"));
+    let (ws, pick) = workspace(&content, &tmp.path().join("data"));
     let p = ws
-        .import_preview(req(&fixture("import/team-library-utf8.csv")))
+        .import_preview(picked(
+            &ws,
+            &pick,
+            req(&fixture("import/team-library-utf8.csv")),
+        ))
         .expect("preview");
     assert_eq!(p.encoding, Some(SourceEncoding::Utf8Bom));
     assert_eq!(p.images, 1);
@@ -144,7 +161,11 @@ fn utf8_bom_and_utf16_exports_keep_images_line_breaks_and_emoji() {
     );
 
     let p = ws
-        .import_preview(req(&fixture("import/excel-unicode-text.txt")))
+        .import_preview(picked(
+            &ws,
+            &pick,
+            req(&fixture("import/excel-unicode-text.txt")),
+        ))
         .expect("utf16");
     assert_eq!(p.format, SourceFormat::Tsv);
     assert_eq!(p.encoding, Some(SourceEncoding::Utf16le));
@@ -161,9 +182,13 @@ fn utf8_bom_and_utf16_exports_keep_images_line_breaks_and_emoji() {
 #[test]
 fn an_old_binary_xls_is_read_like_a_workbook() {
     let (tmp, content) = shipped_copy();
-    let ws = workspace(&content, &tmp.path().join("data"));
+    let (ws, pick) = workspace(&content, &tmp.path().join("data"));
     let p = ws
-        .import_preview(req(&fixture("import/old-format-xls.xls")))
+        .import_preview(picked(
+            &ws,
+            &pick,
+            req(&fixture("import/old-format-xls.xls")),
+        ))
         .expect("xls");
     assert_eq!(p.format, SourceFormat::Spreadsheet);
     assert_eq!(p.header_line, Some(1));
@@ -229,10 +254,12 @@ fn workbook(path: &Path) {
 #[test]
 fn a_workbook_with_merged_cells_and_two_sheets() {
     let (tmp, content) = shipped_copy();
-    let ws = workspace(&content, &tmp.path().join("data"));
+    let (ws, pick) = workspace(&content, &tmp.path().join("data"));
     let file = tmp.path().join("话术库.xlsx");
     workbook(&file);
-    let p = ws.import_preview(req(&file)).expect("preview");
+    let p = ws
+        .import_preview(picked(&ws, &pick, req(&file)))
+        .expect("preview");
     assert_eq!(p.format, SourceFormat::Spreadsheet);
     assert_eq!(p.sheets, ["说明", "话术库"]);
     assert_eq!(
@@ -243,11 +270,18 @@ fn a_workbook_with_merged_cells_and_two_sheets() {
     // The notes sheet, asked for, has no header: its one long cell is taken for the content.
     let mut notes = req(&file);
     notes.sheet = Some("说明".into());
-    assert_eq!(ws.import_preview(notes).expect("notes").phrases, 1);
+    assert_eq!(
+        ws.import_preview(picked(&ws, &pick, notes))
+            .expect("notes")
+            .phrases,
+        1
+    );
 
     let mut r = req(&file);
     r.sheet = Some("话术库".into());
-    let p = ws.import_preview(r.clone()).expect("sheet");
+    let p = ws
+        .import_preview(picked(&ws, &pick, r.clone()))
+        .expect("sheet");
     assert_eq!(p.header_line, Some(1));
     let groups: Vec<&str> = p.files.iter().map(|f| f.group.as_str()).collect();
     assert_eq!(groups, ["售后 / 退换货", "售后 / 补发", "售前 / 尺码"]);
@@ -255,14 +289,14 @@ fn a_workbook_with_merged_cells_and_two_sheets() {
         .text
         .lines()
         .filter(|l| l.contains("code:"))
-        .map(|l| l.ends_with("101") || l.ends_with("102"))
+        .map(|l| l.ends_with("\"101\"") || l.ends_with("\"102\""))
         .collect();
     assert_eq!(codes, [true, true], "numeric codes stay whole numbers");
     assert!(p.files[2].text.contains("=这一行以等号开头"));
 
     // Skipping clashes changes nothing here; a taken code does with Skip.
     r.on_clash = ClashPolicy::Skip;
-    let out = ws.import_apply(r).expect("apply");
+    let out = ws.import_apply(picked(&ws, &pick, r)).expect("apply");
     assert_eq!(out.phrases, 5);
     assert_eq!(
         typed(&ws, "bf1").first().map(String::as_str),
@@ -273,7 +307,7 @@ fn a_workbook_with_merged_cells_and_two_sheets() {
 #[test]
 fn ten_thousand_phrases_import_in_parts_and_export_back_the_same() {
     let (tmp, content) = shipped_copy();
-    let ws = workspace(&content, &tmp.path().join("data"));
+    let (ws, pick) = workspace(&content, &tmp.path().join("data"));
     let file = tmp.path().join("big.xlsx");
     {
         let mut wb = rust_xlsxwriter::Workbook::new();
@@ -295,11 +329,15 @@ fn ten_thousand_phrases_import_in_parts_and_export_back_the_same() {
         }
         wb.save(&file).expect("save");
     }
-    let p = ws.import_preview(req(&file)).expect("preview");
+    let p = ws
+        .import_preview(picked(&ws, &pick, req(&file)))
+        .expect("preview");
     assert_eq!(p.phrases, 10_000);
     // 20 groups of 500: each split into a part of 400 and one of 100.
     assert_eq!(p.files.len(), 40);
-    let out = ws.import_apply(req(&file)).expect("apply");
+    let out = ws
+        .import_apply(picked(&ws, &pick, req(&file)))
+        .expect("apply");
     assert_eq!(out.written.len(), 40);
     assert_eq!(
         typed(&ws, "x9999").first().map(String::as_str),
@@ -308,14 +346,19 @@ fn ten_thousand_phrases_import_in_parts_and_export_back_the_same() {
 
     // Export everything, then import the export into an empty folder: the same phrases.
     let export = tmp.path().join("all.csv");
+    pick.next(&export);
+    ws.choose_save_file("all.csv".into(), vec!["csv".into()])
+        .expect("dialog");
     let n = ws
         .export_phrases(PhraseFormat::CsvGb18030, export.display().to_string())
         .expect("export");
     assert!(n >= 10_000, "{n}");
     let empty = tmp.path().join("empty");
     std::fs::create_dir_all(&empty).expect("mkdir");
-    let ws2 = workspace(&empty, &tmp.path().join("data2"));
-    let back = ws2.import_preview(req(&export)).expect("re-import");
+    let (ws2, pick2) = workspace(&empty, &tmp.path().join("data2"));
+    let back = ws2
+        .import_preview(picked(&ws2, &pick2, req(&export)))
+        .expect("re-import");
     assert_eq!(back.encoding, Some(SourceEncoding::Gb18030));
     assert_eq!(back.phrases, n);
     assert!(
@@ -328,7 +371,7 @@ fn ten_thousand_phrases_import_in_parts_and_export_back_the_same() {
 #[test]
 fn bad_files_are_refused_with_their_names_and_nothing_is_written() {
     let (tmp, content) = shipped_copy();
-    let ws = workspace(&content, &tmp.path().join("data"));
+    let (ws, pick) = workspace(&content, &tmp.path().join("data"));
     let before = snapshot(&content);
     let png = tmp.path().join("截图.png");
     std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").expect("write");
@@ -347,13 +390,32 @@ fn bad_files_are_refused_with_their_names_and_nothing_is_written() {
         (&tmp.path().join("没有这个文件.csv"), "没有这个文件.csv"),
         (&tmp.path().to_path_buf(), "not a file"),
     ] {
-        let e = ws.import_preview(req(f)).expect_err("refused");
+        let e = ws
+            .import_preview(picked(&ws, &pick, req(f)))
+            .expect_err("refused");
         assert!(e.message.contains(needle), "{}: {}", f.display(), e.message);
-        assert!(ws.import_apply(req(f)).is_err());
+        assert!(ws.import_apply(picked(&ws, &pick, req(f))).is_err());
     }
     let mut hostile = req(&fixture("import/team-library-utf8.csv"));
     hostile.folder = Some("../../outside".into());
-    assert!(ws.import_apply(hostile).is_err());
+    assert!(ws.import_apply(picked(&ws, &pick, hostile)).is_err());
+    // A file nobody picked in the dialog (the page named it): not read, whatever it is.
+    let unpicked = ws
+        .import_preview(req(&fixture("import/shop-export-gbk.csv")))
+        .expect_err("not picked");
+    assert_eq!(unpicked.kind, kefu_core::ErrorKind::NotPermitted);
+    let secret = tmp.path().join("notes.csv");
+    std::fs::write(&secret, "短语\n秘密\n").expect("write");
+    assert_eq!(
+        ws.export_phrases(PhraseFormat::Csv, secret.display().to_string())
+            .expect_err("not picked")
+            .kind,
+        kefu_core::ErrorKind::NotPermitted
+    );
+    assert_eq!(
+        std::fs::read_to_string(&secret).expect("kept"),
+        "短语\n秘密\n"
+    );
     assert_eq!(snapshot(&content), before);
     assert!(!tmp.path().join("outside").exists());
 }

@@ -67,3 +67,23 @@ pub(crate) fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     v.sort();
     v
 }
+
+/// A shell whose native dialogs answer with the path the test queued (the user's pick), as the
+/// desktop shell answers with what the user clicked.
+#[derive(Default)]
+pub(crate) struct Picker(std::sync::Mutex<Option<PathBuf>>);
+
+impl Picker {
+    /// The next dialog returns `path`.
+    pub(crate) fn next(&self, path: impl Into<PathBuf>) {
+        if let Ok(mut p) = self.0.lock() {
+            *p = Some(path.into());
+        }
+    }
+}
+
+impl kefu_core::Shell for Picker {
+    fn choose_path(&self, _ask: &kefu_core::grants::PathAsk) -> Option<PathBuf> {
+        self.0.lock().ok().and_then(|mut p| p.take())
+    }
+}

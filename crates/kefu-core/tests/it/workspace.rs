@@ -8,13 +8,25 @@ use kefu_core::api::SearchRequest;
 use kefu_core::{Event, ManualClock, Shell, Workspace};
 
 #[derive(Default)]
-struct Recorder(Mutex<Vec<Event>>);
+struct Recorder(Mutex<Vec<Event>>, Mutex<Option<std::path::PathBuf>>);
+
+impl Recorder {
+    /// The next dialog answers with `path`.
+    fn pick(&self, path: &std::path::Path) {
+        if let Ok(mut p) = self.1.lock() {
+            *p = Some(path.to_path_buf());
+        }
+    }
+}
 
 impl Shell for Recorder {
     fn emit(&self, event: Event) {
         if let Ok(mut v) = self.0.lock() {
             v.push(event);
         }
+    }
+    fn choose_path(&self, _ask: &kefu_core::grants::PathAsk) -> Option<std::path::PathBuf> {
+        self.1.lock().ok().and_then(|mut p| p.take())
     }
 }
 
@@ -83,7 +95,7 @@ fn after_midnight_badges_problems_and_the_review_list_follow_the_new_day() {
 fn commands_run_on_the_workspace_clock_and_files_are_kept() {
     let clock = Arc::new(ManualClock::new(at(2026, 12, 1, 10, 0)));
     let shell = Arc::new(Recorder::default());
-    let (dir, ws) = workspace(clock, shell);
+    let (dir, ws) = workspace(clock, Arc::clone(&shell));
     let found = ws
         .search(SearchRequest {
             query: "七天无理由".into(),
@@ -99,7 +111,16 @@ fn commands_run_on_the_workspace_clock_and_files_are_kept() {
     );
     // A bad content folder in the settings: refused, and nothing changes.
     let mut bad = ws.get_settings().expect("settings");
-    bad.content_dir = Some(dir.path().join("missing").display().to_string());
+    let missing = dir.path().join("missing");
+    bad.content_dir = Some(missing.display().to_string());
+    // Not picked in the folder dialog (the page named it): refused before anything is opened.
+    let err = ws.save_settings(bad.clone()).expect_err("not picked");
+    assert_eq!(err.kind, kefu_core::ErrorKind::NotPermitted);
+    shell.pick(&missing);
+    assert_eq!(
+        ws.choose_folder().expect("dialog"),
+        Some(missing.display().to_string())
+    );
     let err = ws.save_settings(bad).expect_err("missing folder");
     assert_eq!(err.kind, kefu_core::ErrorKind::ContentRoot);
     assert_eq!(ws.status().expect("still open").documents, 1);
