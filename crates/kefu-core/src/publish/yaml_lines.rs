@@ -93,6 +93,14 @@ pub fn yaml_scalar(s: &str) -> String {
     out
 }
 
+/// A YAML block list, one item per line.
+pub(super) fn yaml_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|i| format!("  - {}\n", yaml_scalar(i)))
+        .collect()
+}
+
 #[cfg(test)]
 mod scalar_tests {
     use super::yaml_scalar;
@@ -138,12 +146,4 @@ mod scalar_tests {
         }
         assert_eq!(yaml_scalar("老客服 张三"), "老客服 张三");
     }
-}
-
-/// A YAML block list, one item per line.
-pub(super) fn yaml_list(items: &[String]) -> String {
-    items
-        .iter()
-        .map(|i| format!("  - {}\n", yaml_scalar(i)))
-        .collect()
 }
