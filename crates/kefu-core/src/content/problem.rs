@@ -100,8 +100,10 @@ problem_codes! {
     }
     /// A FIFO, socket or device named like a document.
     NotRegularFile {
-        en: "skipped: not a regular file (a pipe, socket or device)";
-        zh: "已跳过：不是普通文件（管道、套接字或设备）";
+        en: "skipped: not a regular file (a pipe, socket or device)",
+        hint: "remove it from the content folder; only ordinary .md files are read";
+        zh: "已跳过：不是普通文件（管道、套接字或设备）",
+        提示: "把它移出内容文件夹，这里只读取普通的 .md 文件";
     }
     /// UTF-16 text, converted while loading.
     ConvertedFromUtf16 {
@@ -112,8 +114,10 @@ problem_codes! {
     }
     /// Contains NUL bytes; skipped.
     BinaryFile {
-        en: "skipped: file looks binary (contains NUL bytes)";
-        zh: "已跳过：文件看起来是二进制文件（含 NUL 字节）";
+        en: "skipped: file looks binary (contains NUL bytes)",
+        hint: "a .md file must be text: rename an image or export so its name does not end in .md, or re-save the document as UTF-8";
+        zh: "已跳过：文件看起来是二进制文件（含 NUL 字节）",
+        提示: ".md 文件必须是文本：图片或导出文件请改名，不要以 .md 结尾；文档请另存为 UTF-8";
     }
     /// Neither UTF-8 nor GB18030; skipped.
     NotText {

@@ -48,6 +48,15 @@ impl Library {
         started: Instant,
     ) -> Result<SearchResults> {
         let mut q = query::parse(text);
+        if q.is_empty() && q.dropped > 0 {
+            // Only emoji or punctuation: there is nothing to search for.
+            return Ok(SearchResults {
+                query: text.to_string(),
+                total: 0,
+                took_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+                hits: Vec::new(),
+            });
+        }
         add_filters(&mut q, opts);
         let expand = |w: &str| self.dict.expand(w);
         let (found, total) = self.index.search(&q, &expand, opts.limit)?;

@@ -38,6 +38,9 @@ pub struct ParsedQuery {
     /// At least one term must match, not all of them (a customer's message: no clause of it is
     /// required).
     pub any: bool,
+    /// Words dropped because nothing in them can be searched (`😡`, `！！`). A query made only of
+    /// such words asks for something, so it finds nothing rather than listing everything.
+    pub dropped: usize,
 }
 
 impl ParsedQuery {
@@ -123,6 +126,7 @@ pub fn parse(input: &str) -> ParsedQuery {
         // A word with no letter or digit (`😡`, `！！`, `…`) has nothing the index can match, and
         // as a required word it would empty the result.
         if !tok.chars().any(char::is_alphanumeric) {
+            q.dropped += 1;
             continue;
         }
         if negated {
@@ -229,6 +233,8 @@ mod tests {
         assert_eq!(q.terms, vec![term("退款", false, false)]);
         assert!(q.excluded.is_empty());
         assert!(parse("😡😡 …").is_empty());
+        assert_eq!(parse("😡😡 …").dropped, 2);
+        assert_eq!(parse("退款").dropped, 0);
     }
 
     #[test]
