@@ -1,7 +1,9 @@
 //! `kefu serve`: the real kefu-core behind HTTP+JSON on a loopback address, for the browser
 //! tests and UI development. The built UI is served from `--ui`; the same commands as the
 //! desktop app answer at `POST /api/<command>` (`kefu_core::commands::dispatch`), and
-//! `GET /api/_events?after=N` long-polls the events the desktop shell would emit.
+//! `GET /api/_events?after=N` long-polls the events the desktop shell would emit, and
+//! `POST /api/_choose {"path": …}` sets what the next native dialog "picks" (the desktop shell
+//! asks the user; here the test is the user).
 //!
 //! Not a server for people: it refuses any non-loopback address, checks the `Host` header
 //! (against DNS rebinding), and every API call must carry the per-run random token printed at
@@ -53,9 +55,15 @@ const MAX_BODY: u64 = 16 * 1024 * 1024;
 struct Queue {
     events: Mutex<(u64, VecDeque<(u64, Value)>)>,
     cv: Condvar,
+    /// What the next dialog answers (`_choose`); taken by it.
+    chosen: Mutex<Option<PathBuf>>,
 }
 
 impl Shell for Queue {
+    fn choose_path(&self, _ask: &kefu_core::grants::PathAsk) -> Option<PathBuf> {
+        self.chosen.lock().ok().and_then(|mut c| c.take())
+    }
+
     fn emit(&self, event: Event) {
         let payload = serde_json::to_value(&event).unwrap_or(Value::Null);
         if let Ok(mut q) = self.events.lock() {
@@ -381,6 +389,13 @@ impl Ctx {
                 Err(e) => return Reply::error(400, &format!("not JSON: {e}")),
             }
         };
+        if command == "_choose" {
+            let path = args.get("path").and_then(Value::as_str).map(PathBuf::from);
+            if let Ok(mut c) = self.queue.chosen.lock() {
+                *c = path;
+            }
+            return Reply::json(200, &Value::Null);
+        }
         match kefu_core::commands::dispatch(&self.ws, command, args) {
             Ok(v) => Reply::json(200, &v),
             Err(e) => Reply::json(400, &serde_json::to_value(e).unwrap_or(Value::Null)),

@@ -92,6 +92,13 @@ export class StubBackend implements Backend {
     Object.assign(this, commandApi(call));
     // The usage log answers nothing: a copy's record_use needs no recorded answer.
     this.on("record_use", () => null);
+    // The native dialogs (core commands): the test plays the user.
+    this.on("choose_folder", () => this.folder);
+    this.on("choose_open_file", () => this.openFile);
+    this.on("choose_save_file", ({ default_name, extensions }) => {
+      this.saveAsked.push({ defaultName: default_name, extensions: [...extensions] });
+      return this.saveFile;
+    });
   }
 
   /** Answers `cmd` with `fn` from now on (instead of the recorded answers). */
@@ -131,16 +138,6 @@ export class StubBackend implements Backend {
   }
   async openExternal(url: string): Promise<void> {
     this.opened.push(url);
-  }
-  async chooseFolder(): Promise<string | null> {
-    return this.folder;
-  }
-  async chooseSaveFile(defaultName: string, extensions: string[]): Promise<string | null> {
-    this.saveAsked.push({ defaultName, extensions: [...extensions] });
-    return this.saveFile;
-  }
-  async chooseOpenFile(): Promise<string | null> {
-    return this.openFile;
   }
   onSummoned(cb: () => void): () => void {
     this.listeners.summoned.add(cb);

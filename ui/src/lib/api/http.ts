@@ -57,6 +57,15 @@ export class HttpBackend implements Backend {
     private readonly token: string,
   ) {
     const call: Call = async (command, args) => {
+      // The native dialogs: the test plays the user, so what it set is "picked" first.
+      if (command === "choose_folder") await this.post("_choose", { path: this.record.folder });
+      if (command === "choose_open_file") await this.post("_choose", { path: this.record.openFile });
+      if (command === "choose_save_file") {
+        const { default_name: defaultName, extensions } = args as { default_name: string; extensions: string[] };
+        this.record.saveAsked.push({ defaultName, extensions: [...extensions] });
+        const path = window.prompt(t("savePathPrompt", { ext: extensions.join(", ") }), defaultName);
+        await this.post("_choose", { path: path && path.trim() ? path.trim() : null });
+      }
       if (command === "search") this.record.searches.push((args as { req: { query: string } }).req.query);
       if (command === "drill_submit") this.record.submissions.push((args as { req: unknown }).req);
       const out = await this.post(command, args);
@@ -95,17 +104,6 @@ export class HttpBackend implements Backend {
       throw { kind: "invalid_input", message: `refusing to open ${url}: only http(s) URLs` } satisfies ApiError;
     }
     this.record.opened.push(url);
-  }
-  async chooseFolder(): Promise<string | null> {
-    return this.record.folder;
-  }
-  async chooseSaveFile(defaultName: string, extensions: string[]): Promise<string | null> {
-    this.record.saveAsked.push({ defaultName, extensions: [...extensions] });
-    const path = window.prompt(t("savePathPrompt", { ext: extensions.join(", ") }), defaultName);
-    return path && path.trim() ? path.trim() : null;
-  }
-  async chooseOpenFile(): Promise<string | null> {
-    return this.record.openFile;
   }
   onSummoned(): () => void {
     return () => {};

@@ -130,19 +130,24 @@ describe("TauriBackend", () => {
     off();
   });
 
-  test("copy, hide and chooseFolder go through the plugins", async () => {
+  test("copy goes through the plugin; the dialogs are core commands (the pick is recorded there)", async () => {
     const calls: Array<[string, unknown]> = [];
     mockIPC((cmd, payload) => {
       calls.push([cmd, payload]);
-      if (cmd === "plugin:dialog|open") return "/home/kefu/库";
+      if (cmd === "choose_folder") return "/home/kefu/库";
+      if (cmd === "choose_save_file") return "/home/kefu/导出.csv";
       return null;
     });
     const b = new TauriBackend();
     await b.copy("你好");
     await expect(b.chooseFolder()).resolves.toBe("/home/kefu/库");
+    await expect(b.chooseSaveFile("团队.csv", ["csv"])).resolves.toBe("/home/kefu/导出.csv");
     expect(calls[0]).toEqual(["plugin:clipboard-manager|write_text", expect.objectContaining({ text: "你好" })]);
-    expect(calls[1]?.[0]).toBe("plugin:dialog|open");
-    expect(calls[1]?.[1]).toMatchObject({ options: { directory: true } });
+    expect(calls.slice(1)).toEqual([
+      ["choose_folder", {}],
+      ["choose_save_file", { default_name: "团队.csv", extensions: ["csv"] }],
+    ]);
+    expect(calls.some(([c]) => c.startsWith("plugin:dialog"))).toBe(false);
   });
 
   test("hide hides the current window", async () => {

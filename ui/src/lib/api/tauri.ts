@@ -5,7 +5,6 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 import { writeText } from "@tauri-apps/plugin-clipboard-manager";
-import { open, save } from "@tauri-apps/plugin-dialog";
 import { openUrl } from "@tauri-apps/plugin-opener";
 import type { ApiError } from "../bindings/ApiError";
 import type { ContentChanged } from "../bindings/ContentChanged";
@@ -71,20 +70,6 @@ export class TauriBackend implements Backend {
       throw { kind: "invalid_input", message: `refusing to open ${url}: only http(s) URLs` } satisfies ApiError;
     }
     await wrap(() => openUrl(url));
-  }
-  async chooseFolder(): Promise<string | null> {
-    const picked = await wrap(() => open({ directory: true, multiple: false }));
-    return typeof picked === "string" ? picked : null;
-  }
-  async chooseSaveFile(defaultName: string, extensions: string[]): Promise<string | null> {
-    const filters = extensions.length ? [{ name: extensions.map((e) => e.toUpperCase()).join(", "), extensions }] : [];
-    const picked = await wrap(() => save({ defaultPath: defaultName, filters }));
-    return typeof picked === "string" ? picked : null;
-  }
-  async chooseOpenFile(extensions: string[]): Promise<string | null> {
-    const filters = extensions.length ? [{ name: extensions.map((e) => e.toUpperCase()).join(", "), extensions }] : [];
-    const picked = await wrap(() => open({ directory: false, multiple: false, filters }));
-    return typeof picked === "string" ? picked : null;
   }
   onSummoned(cb: () => void): () => void {
     return subscribe(SUMMONED_EVENT, () => cb());

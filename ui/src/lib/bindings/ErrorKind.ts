@@ -3,4 +3,4 @@
 /**
  * The category of an [`Error`], for callers (the desktop UI, the CLI) to branch on.
  */
-export type ErrorKind = "io" | "content_root" | "not_found" | "index" | "store" | "drill" | "invalid_input" | "git" | "model" | "internal";
+export type ErrorKind = "io" | "content_root" | "not_found" | "index" | "store" | "drill" | "invalid_input" | "git" | "model" | "not_permitted" | "internal";

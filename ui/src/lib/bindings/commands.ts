@@ -58,7 +58,13 @@ export type Commands = {
   reload: [Record<string, never>, LibraryStatus];
   /** The settings in force. */
   get_settings: [Record<string, never>, Settings];
-  /** Saves and applies settings (content folder, hotkey); returns the settings in force. */
+  /** The native folder dialog; the folder picked may become the content folder. */
+  choose_folder: [Record<string, never>, string | null];
+  /** The native open dialog; the file picked may be imported. */
+  choose_open_file: [{ extensions: Array<string> }, string | null];
+  /** The native save dialog; an export may write the file picked. */
+  choose_save_file: [{ default_name: string; extensions: Array<string> }, string | null];
+  /** Saves and applies settings (content folder, hotkey); returns the settings in force. A new content folder must have been picked with `choose_folder`. */
   save_settings: [{ settings: Settings }, Settings];
   /** Compact mode: small always-on-top window; false restores the normal window. */
   set_compact: [{ compact: boolean }, null];
@@ -124,6 +130,9 @@ export const COMMANDS = [
   "problems",
   "reload",
   "get_settings",
+  "choose_folder",
+  "choose_open_file",
+  "choose_save_file",
   "save_settings",
   "set_compact",
   "drill_home",
@@ -180,7 +189,13 @@ export interface CommandApi {
   reload(): Promise<LibraryStatus>;
   /** The settings in force. */
   getSettings(): Promise<Settings>;
-  /** Saves and applies settings (content folder, hotkey); returns the settings in force. */
+  /** The native folder dialog; the folder picked may become the content folder. */
+  chooseFolder(): Promise<string | null>;
+  /** The native open dialog; the file picked may be imported. */
+  chooseOpenFile(extensions: Array<string>): Promise<string | null>;
+  /** The native save dialog; an export may write the file picked. */
+  chooseSaveFile(default_name: string, extensions: Array<string>): Promise<string | null>;
+  /** Saves and applies settings (content folder, hotkey); returns the settings in force. A new content folder must have been picked with `choose_folder`. */
   saveSettings(settings: Settings): Promise<Settings>;
   /** Compact mode: small always-on-top window; false restores the normal window. */
   setCompact(compact: boolean): Promise<void>;
@@ -247,6 +262,9 @@ export function commandApi(call: Call): CommandApi {
     problems: () => call("problems", {}),
     reload: () => call("reload", {}),
     getSettings: () => call("get_settings", {}),
+    chooseFolder: () => call("choose_folder", {}),
+    chooseOpenFile: (extensions: Array<string>) => call("choose_open_file", { extensions }),
+    chooseSaveFile: (default_name: string, extensions: Array<string>) => call("choose_save_file", { default_name, extensions }),
     saveSettings: (settings: Settings) => call("save_settings", { settings }),
     setCompact: (compact: boolean) => call("set_compact", { compact }).then(() => undefined),
     drillHome: () => call("drill_home", {}),
