@@ -852,3 +852,61 @@ fn control_sequences_in_content_are_shown_not_obeyed() {
     );
     assert!(out.contains("\\u{1b}[31m"), "{out}");
 }
+
+/// The generated hostile corpus (tests/fixtures/hostile): `kefu check` finishes, exits 1 (it has
+/// errors), prints one line per problem with no raw control character, and never panics. Before
+/// the boundary module, a link to `/proc/self/pagemap` grew it to gigabytes and a FIFO hung it.
+#[cfg(unix)]
+#[test]
+fn check_survives_the_hostile_corpus() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let content = tmp.path().join("content");
+    let made = Command::new("python3")
+        .arg(fixture("hostile/make.py"))
+        .arg(&content)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(["check", "--no-semantic", "--content"])
+        .arg(&content)
+        .env("KEFU_DATA_DIR", tmp.path().join("data"))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("kefu runs");
+    let pid = child.id();
+    // Output is read on another thread (a full pipe would stall kefu), with a time limit.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let Ok(o) = rx.recv_timeout(std::time::Duration::from_secs(120)) else {
+        let _ = Command::new("kill").arg(pid.to_string()).status();
+        panic!("kefu check did not finish on the hostile corpus");
+    };
+    let o = o.expect("output");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "stderr: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.len() > 500, "{} lines", lines.len());
+    for l in &lines {
+        assert!(
+            !l.chars().any(|c| c.is_control() && c != '\t'),
+            "a raw control character reached the terminal: {l:?}"
+        );
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("symlinks/pagemap.md:1: error:")),
+        "the link is reported, not read"
+    );
+}

@@ -30,9 +30,36 @@ pub struct RawLink {
     pub range: std::ops::Range<usize>,
 }
 
-/// Finds `[[id]]` links outside fenced code blocks and inline code. Linear in the body's length:
-/// the next `]]` of a line is looked up once and reused until passed.
+/// Finds `[[id]]` links outside code (code spans, fenced and indented code blocks, as the
+/// Markdown parser reads them). Linear in the body's length.
 pub fn find_links(body: &str) -> Vec<RawLink> {
+    let mut links = scan_links(body);
+    if links.is_empty() {
+        return links;
+    }
+    let mut code: Vec<std::ops::Range<usize>> = Vec::new();
+    for (ev, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match ev {
+            Event::Start(Tag::CodeBlock(_)) | Event::Code(_) => code.push(range),
+            _ => {}
+        }
+    }
+    if !code.is_empty() {
+        // Both lists are in body order: one pass.
+        let mut k = 0;
+        links.retain(|l| {
+            while k < code.len() && code[k].end <= l.range.start {
+                k += 1;
+            }
+            code.get(k).is_none_or(|c| c.start > l.range.start)
+        });
+    }
+    links
+}
+
+/// The line scanner behind [`find_links`]: skips fenced blocks and backtick spans by line; the
+/// next `]]` of a line is looked up once and reused until passed.
+fn scan_links(body: &str) -> Vec<RawLink> {
     let mut out = Vec::new();
     let mut in_fence = false;
     let mut offset = 0;
@@ -373,9 +400,50 @@ pub fn render_html(body: &str, title_of: &dyn Fn(&str) -> Option<String>) -> Str
     let expanded = expand_links(body, title_of);
     let prepared = neutralise_unclosed(&expanded);
     let (events, _) = bounded_events(&prepared);
-    let mut html = String::with_capacity(prepared.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    sanitize(&html)
+    let mut out = String::with_capacity(prepared.len() * 3 / 2);
+    for chunk in html_chunks(events) {
+        let mut html = String::with_capacity(chunk.len() * 16);
+        pulldown_cmark::html::push_html(&mut html, chunk.into_iter());
+        out.push_str(&sanitize(&html));
+    }
+    out
+}
+
+/// Splits a body's events into runs that are sanitised apart: each top-level block holding raw
+/// HTML on its own, the blocks between them together. The HTML parser behind the sanitiser
+/// repairs broken markup by nesting what follows inside it (a `<table>` left open in MathML
+/// swallows every later paragraph), so one block's markup must not reach the next block.
+fn html_chunks(events: Vec<Event<'_>>) -> Vec<Vec<Event<'_>>> {
+    let mut chunks = Vec::new();
+    let mut plain: Vec<Event<'_>> = Vec::new();
+    let mut block: Vec<Event<'_>> = Vec::new();
+    let mut depth = 0usize;
+    let mut has_html = false;
+    for ev in events {
+        match &ev {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::Html(_) | Event::InlineHtml(_) => has_html = true,
+            _ => {}
+        }
+        block.push(ev);
+        if depth == 0 {
+            if has_html {
+                if !plain.is_empty() {
+                    chunks.push(std::mem::take(&mut plain));
+                }
+                chunks.push(std::mem::take(&mut block));
+            } else {
+                plain.append(&mut block);
+            }
+            has_html = false;
+        }
+    }
+    plain.append(&mut block);
+    if !plain.is_empty() {
+        chunks.push(plain);
+    }
+    chunks
 }
 
 /// Cleans arbitrary HTML down to safe, content-only markup.
@@ -435,8 +503,12 @@ pub fn looks_dangerous(line: &str) -> bool {
     if lower.contains("<script") || lower.contains("javascript:") || lower.contains("<iframe") {
         return true;
     }
-    // An event handler attribute inside a tag: `<img src=x onerror=...>`.
-    lower.split('<').skip(1).any(|tag| {
+    // A handler-like word anywhere inside a tag, quoted values included: a value can turn into
+    // markup when parsers disagree (`<noscript><p title="</noscript><img onerror=…>">`, MathML).
+    let in_tag_text = lower.split('<').skip(1).any(|tag| {
+        if !tag.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            return false;
+        }
         let tag = tag.split('>').next().unwrap_or("");
         tag.split_whitespace().skip(1).any(|attr| {
             attr.starts_with("on")
@@ -446,7 +518,68 @@ pub fn looks_dangerous(line: &str) -> bool {
                     .next()
                     .is_some_and(|c| c.is_ascii_alphabetic())
         })
-    })
+    });
+    if in_tag_text {
+        return true;
+    }
+    // An event handler attribute as a browser reads it: `<img src=x onerror=...>`, also
+    // `ONERROR  = "…"` and `<svg/onload=…>`.
+    let b = lower.as_bytes();
+    let mut i = 0;
+    while let Some(p) = lower.get(i..).and_then(|rest| rest.find('<')) {
+        let start = i + p + 1;
+        let mut j = start;
+        while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'-' || b[j] == b':') {
+            j += 1;
+        }
+        if j > start {
+            loop {
+                while j < b.len() && (b[j].is_ascii_whitespace() || b[j] == b'/') {
+                    j += 1;
+                }
+                if j >= b.len() || b[j] == b'>' || b[j] == b'<' {
+                    break;
+                }
+                let name_start = j;
+                while j < b.len()
+                    && !(b[j].is_ascii_whitespace() || matches!(b[j], b'/' | b'=' | b'>' | b'<'))
+                {
+                    j += 1;
+                }
+                let name = &b[name_start..j];
+                while j < b.len() && b[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                let has_value = b.get(j) == Some(&b'=');
+                if has_value
+                    && name.len() > 2
+                    && name.starts_with(b"on")
+                    && name[2].is_ascii_alphabetic()
+                {
+                    return true;
+                }
+                if has_value {
+                    j += 1;
+                    while j < b.len() && b[j].is_ascii_whitespace() {
+                        j += 1;
+                    }
+                    if let Some(&q) = b.get(j).filter(|c| **c == b'"' || **c == b'\'') {
+                        j += 1;
+                        while j < b.len() && b[j] != q {
+                            j += 1;
+                        }
+                        j += 1;
+                    } else {
+                        while j < b.len() && !(b[j].is_ascii_whitespace() || b[j] == b'>') {
+                            j += 1;
+                        }
+                    }
+                }
+            }
+        }
+        i = j.clamp(start, b.len());
+    }
+    false
 }
 
 #[cfg(test)]
@@ -455,6 +588,45 @@ mod tests {
 
     fn no_titles(_: &str) -> Option<String> {
         None
+    }
+
+    #[test]
+    fn handlers_are_seen_in_every_form_a_browser_accepts() {
+        for line in [
+            "<img src=x onerror=alert(1)>",
+            "<IMG SRC=x ONERROR  =  \"alert(1)\">",
+            "<svg/onload=alert(1)>",
+            "<a href='x' title=\"a > b\" onclick='f()'>",
+        ] {
+            assert!(looks_dangerous(line), "{line}");
+        }
+        for line in [
+            "<b>online</b> 客服 on=1",
+            "<img alt=\"onerror=x\">",
+            "价格 < 10 onload=1",
+            "<p>中文 <br/> 文字</p>",
+        ] {
+            assert!(!looks_dangerous(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn mutation_xss_keeps_no_handler_and_hides_nothing_after_it() {
+        // Inside MathML a `<style>` is foreign content, so `<!--` there opens a real comment:
+        // it is reported unclosed, shown as text, and the text after it stays visible.
+        let body = "<math><mtext><table><mglyph><style><!--</style><img title=\"--&gt;&lt;img src=1 onerror=alert(1)&gt;\">\n\n可见尾部文字。\n";
+        assert_eq!(unclosed_raw_html(body).len(), 1);
+        assert!(looks_dangerous(body.lines().next().unwrap_or_default()));
+        let html = render_html(body, &no_titles);
+        assert!(html.contains("可见尾部文字"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("onerror=alert"), "{html}");
+        let noscript =
+            "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>\n\n尾部。";
+        assert!(looks_dangerous(noscript.lines().next().unwrap_or_default()));
+        let html = render_html(noscript, &no_titles);
+        assert!(html.contains("尾部"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
     }
 
     #[test]
@@ -485,7 +657,7 @@ mod tests {
 
     #[test]
     fn links_in_code_are_not_links() {
-        let body = "a [[x]]\n```\n[[y]]\n```\n`[[z]]` [[w|W]]\n";
+        let body = "a [[x]]\n```\n[[y]]\n```\n`[[z]]` [[w|W]]\n\n    [[indented]]\n\n- item\n\n      [[in-list-code]]\n";
         let links = find_links(body);
         let targets: Vec<&str> = links.iter().map(|l| l.target.as_str()).collect();
         assert_eq!(targets, vec!["x", "w"]);

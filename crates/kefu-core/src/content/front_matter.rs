@@ -269,27 +269,27 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
         }
     };
 
-    let Some(kind_raw) = raw.kind else {
-        problems.push(Problem::error(rel, 1, ProblemCode::MissingKind).field("kind"));
-        return Parsed {
-            doc: None,
-            problems,
-        };
-    };
-    let Some(kind) = Kind::parse(&kind_raw.value) else {
-        problems.push(
-            Problem::error(
-                rel,
-                at(kind_raw.referenced.line()),
-                ProblemCode::UnknownKind,
-            )
-            .arg("value", &kind_raw.value)
-            .field("kind"),
-        );
-        return Parsed {
-            doc: None,
-            problems,
-        };
+    // Kind and title are both checked before giving up, so an author fixes both at once.
+    let kind = match raw.kind {
+        None => {
+            problems.push(Problem::error(rel, 1, ProblemCode::MissingKind).field("kind"));
+            None
+        }
+        Some(kind_raw) => {
+            let kind = Kind::parse(&kind_raw.value);
+            if kind.is_none() {
+                problems.push(
+                    Problem::error(
+                        rel,
+                        at(kind_raw.referenced.line()),
+                        ProblemCode::UnknownKind,
+                    )
+                    .arg("value", &kind_raw.value)
+                    .field("kind"),
+                );
+            }
+            kind
+        }
     };
     let title = match raw.title {
         Some(t) if !t.value.0.trim().is_empty() => {
@@ -299,25 +299,25 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
                         .field("title"),
                 );
             }
-            t.value.0.trim().to_string()
+            Some(t.value.0.trim().to_string())
         }
         Some(t) => {
             problems.push(
                 Problem::error(rel, at(t.referenced.line()), ProblemCode::EmptyTitle)
                     .field("title"),
             );
-            return Parsed {
-                doc: None,
-                problems,
-            };
+            None
         }
         None => {
             problems.push(Problem::error(rel, 1, ProblemCode::MissingTitle).field("title"));
-            return Parsed {
-                doc: None,
-                problems,
-            };
+            None
         }
+    };
+    let (Some(kind), Some(title)) = (kind, title) else {
+        return Parsed {
+            doc: None,
+            problems,
+        };
     };
     let id = match raw.id {
         Some(id) if valid_id(id.value.0.trim()) => id.value.0.trim().to_string(),

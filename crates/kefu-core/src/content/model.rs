@@ -295,6 +295,10 @@ impl fmt::Display for Severity {
 /// Parses `YYYY-MM-DD` (also `YYYY/MM/DD` and `YYYY年M月D日`).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
+    // chrono's `%Y` also takes a sign (`-2026-01-01`, `+2026…`); a date here starts with its year.
+    if !s.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
     ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
         .iter()
         .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
@@ -350,6 +354,8 @@ mod tests {
         assert_eq!(parse_date("2025年3月15日"), parse_date("2025-03-15"));
         assert_eq!(parse_date("2025/3/15"), parse_date("2025-03-15"));
         assert_eq!(parse_date("2025-13-01"), None);
+        assert_eq!(parse_date("-2026-01-01"), None, "a sign is not a year");
+        assert_eq!(parse_date("+2026-01-01"), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod bad_input;
 mod drills;
 mod hardening;
+mod hostile;
 mod import;
 mod live;
 mod search;
