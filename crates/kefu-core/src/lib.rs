@@ -34,6 +34,8 @@ pub mod logging;
 pub mod markdown;
 pub mod phrasebook;
 pub mod practice;
+#[cfg(test)]
+mod props;
 pub mod publish;
 pub mod review;
 pub mod search;

@@ -57,69 +57,82 @@ pub fn find_links(body: &str) -> Vec<RawLink> {
     links
 }
 
-/// The line scanner behind [`find_links`]: skips fenced blocks and backtick spans by line; the
-/// next `]]` of a line is looked up once and reused until passed.
+/// The line scanner behind [`find_links`] (which drops what falls in code): the next `]]` of a
+/// line is looked up once and reused until passed, so a line of `[[` costs one search.
 fn scan_links(body: &str) -> Vec<RawLink> {
+    let body = &*lone_cr_as_lf(body);
     let mut out = Vec::new();
-    let mut in_fence = false;
     let mut offset = 0;
     for (line_no, line) in body.split_inclusive('\n').enumerate() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            in_fence = !in_fence;
-        } else if !in_fence {
-            let mut in_code = false;
-            let bytes = line.as_bytes();
-            // Where the next `]]` at or after some point starts: `None` = not searched yet,
-            // `Some(None)` = there is none after the last search point.
-            let mut close: Option<Option<usize>> = None;
-            let mut i = 0;
-            while i < bytes.len() {
-                if bytes[i] == b'`' {
-                    in_code = !in_code;
-                } else if !in_code && bytes[i..].starts_with(b"[[") {
-                    let from = i + 2;
-                    let end = match close {
-                        Some(Some(c)) if c >= from => Some(c),
-                        Some(None) => None,
-                        _ => {
-                            let found = line[from..].find("]]").map(|e| from + e);
-                            close = Some(found);
-                            found
-                        }
-                    };
-                    let Some(end) = end else {
-                        break; // no `]]` anywhere after this: no more links on the line
-                    };
-                    let inner = &line[from..end];
-                    if !inner.is_empty() && !inner.contains('[') {
-                        let (target, label) = match inner.split_once('|') {
-                            Some((t, l)) => (t.trim(), Some(l.trim().to_string())),
-                            None => (inner.trim(), None),
-                        };
-                        if !target.is_empty() {
-                            out.push(RawLink {
-                                target: target.to_string(),
-                                label: label.filter(|l| !l.is_empty()),
-                                line_offset: line_no,
-                                range: offset + i..offset + end + 2,
-                            });
-                        }
-                        i = end + 2;
-                        continue;
-                    }
+        let bytes = line.as_bytes();
+        // Where the next `]]` at or after some point starts: `None` = not searched yet,
+        // `Some(None)` = there is none after the last search point.
+        let mut close: Option<Option<usize>> = None;
+        let mut i = 0;
+        while let Some(p) = line[i..].find("[[") {
+            i += p;
+            let from = i + 2;
+            let end = match close {
+                Some(Some(c)) if c >= from => Some(c),
+                Some(None) => None,
+                _ => {
+                    let found = line[from..].find("]]").map(|e| from + e);
+                    close = Some(found);
+                    found
                 }
-                i += 1;
+            };
+            let Some(end) = end else {
+                break; // no `]]` anywhere after this: no more links on the line
+            };
+            let inner = &line[from..end];
+            if !inner.is_empty() && !inner.contains('[') {
+                let (target, label) = match inner.split_once('|') {
+                    Some((t, l)) => (t.trim(), Some(l.trim().to_string())),
+                    None => (inner.trim(), None),
+                };
+                if !target.is_empty() {
+                    out.push(RawLink {
+                        target: target.to_string(),
+                        label: label.filter(|l| !l.is_empty()),
+                        line_offset: line_no,
+                        range: offset + i..offset + end + 2,
+                    });
+                }
+                i = end + 2;
+                continue;
             }
+            i += 1;
+            debug_assert!(i <= bytes.len());
         }
         offset += line.len();
     }
     out
 }
 
-/// Elements whose content the browser does not parse as markup (or drops): an opener without
-/// its closer swallows the rest of a document, so such an opener is shown as text instead.
+/// The text with every `\r` not followed by `\n` made a `\n`, as Markdown reads line ends, for
+/// the line scanners (files are normalised when read; text from the editor may not be). Byte
+/// offsets do not move.
+fn lone_cr_as_lf(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('\r') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() != Some(&'\n') {
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Elements whose content the browser does not parse as markup (or drops), and `pre`, which
+/// CommonMark reads as raw HTML up to its closer: an opener without its closer swallows the
+/// rest of a document, so such an opener is shown as text instead.
 const RAW_TAGS: &[&str] = &[
+    "pre",
     "script",
     "style",
     "textarea",
@@ -145,7 +158,8 @@ pub struct Unclosed {
 }
 
 /// Every opener of a raw-text element or comment that has no closer after it, outside code.
-/// Linear: one pass for the last closer of each tag, one pass over the lines.
+/// Linear: one pass for the last closer of each tag, one over the `<`s, and one Markdown parse
+/// for where code is.
 pub fn unclosed_raw_html(body: &str) -> Vec<Unclosed> {
     if !body.contains('<') {
         return Vec::new();
@@ -157,53 +171,101 @@ pub fn unclosed_raw_html(body: &str) -> Vec<Unclosed> {
         .map(|t| (*t, last_close(&format!("</{t}"))))
         .collect();
     let comment_close = lower.rfind("-->");
-    let mut out = Vec::new();
-    let mut in_fence = false;
-    let mut offset = 0;
-    for (line_no, line) in lower.split_inclusive('\n').enumerate() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            in_fence = !in_fence;
-        } else if !in_fence && line.contains('<') {
-            let bytes = line.as_bytes();
-            let mut in_code = false;
-            for (i, b) in bytes.iter().enumerate() {
-                if *b == b'`' {
-                    in_code = !in_code;
-                }
-                if in_code || *b != b'<' {
-                    continue;
-                }
-                let rest = &line[i + 1..];
-                let at = offset + i;
-                if rest.starts_with("!--") {
-                    if comment_close.is_none_or(|c| c < at + 4) {
-                        out.push(Unclosed {
-                            tag: "!--".into(),
-                            line_offset: line_no,
-                            at,
-                        });
-                    }
-                    continue;
-                }
+    // The other raw HTML blocks that run to a closer (CommonMark's kinds 3–5): `<?` to `?>`,
+    // `<![CDATA[` to `]]>`, `<!` and a letter to `>`.
+    let pi_close = lower.rfind("?>");
+    let cdata_close = lower.rfind("]]>");
+    let decl_close = lower.rfind('>');
+    let mut candidates: Vec<(usize, &str)> = Vec::new();
+    for (at, _) in lower.match_indices('<') {
+        let rest = &lower[at + 1..];
+        let special = if rest.starts_with("!--") {
+            Some(("!--", comment_close.is_none_or(|c| c < at + 4)))
+        } else if rest.starts_with("![cdata[") {
+            Some(("![CDATA[", cdata_close.is_none_or(|c| c < at + 9)))
+        } else if rest.starts_with('?') {
+            Some(("?", pi_close.is_none_or(|c| c < at + 2)))
+        } else if rest.starts_with('!')
+            && rest.as_bytes().get(1).is_some_and(u8::is_ascii_alphabetic)
+        {
+            Some(("!", decl_close.is_none_or(|c| c < at)))
+        } else {
+            None
+        };
+        match special {
+            Some((tag, true)) => candidates.push((at, tag)),
+            Some(_) => {}
+            None => {
                 for (tag, close) in &closers {
                     let ends_name = rest
                         .as_bytes()
                         .get(tag.len())
                         .is_none_or(|c| c.is_ascii_whitespace() || *c == b'>' || *c == b'/');
                     if rest.starts_with(tag) && ends_name && close.is_none_or(|c| c < at) {
-                        out.push(Unclosed {
-                            tag: (*tag).to_string(),
-                            line_offset: line_no,
-                            at,
-                        });
+                        candidates.push((at, tag));
                     }
                 }
             }
         }
-        offset += line.len();
+    }
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    // Code as Markdown reads the body once these openers are text (which is what showing them
+    // as text makes it): one left open must not hide the code after it from this check.
+    let mut masked = body.as_bytes().to_vec();
+    for (at, _) in &candidates {
+        masked[*at] = b'x';
+    }
+    let masked = String::from_utf8_lossy(&masked);
+    // (range, is a code block). An opener first on its line starts an HTML block, which ends a
+    // paragraph, so a code span that seems to run over it does not: only a code block hides it.
+    let code: Vec<(std::ops::Range<usize>, bool)> = Parser::new_ext(&masked, options())
+        .into_offset_iter()
+        .filter_map(|(ev, range)| match ev {
+            Event::Start(Tag::CodeBlock(_)) => Some((range, true)),
+            Event::Code(_) => Some((range, false)),
+            _ => None,
+        })
+        .collect();
+    let first_on_line = |at: usize| {
+        lower[..at]
+            .bytes()
+            .rev()
+            .take_while(|b| *b != b'\n' && *b != b'\r')
+            .all(|b| b == b' ' || b == b'\t')
+    };
+    let mut out = Vec::new();
+    let mut k = 0;
+    let (mut line_no, mut counted) = (0usize, 0usize);
+    for (at, tag) in candidates {
+        while k < code.len() && code[k].0.end <= at {
+            k += 1;
+        }
+        if code
+            .get(k)
+            .is_some_and(|(c, block)| c.start <= at && (*block || !first_on_line(at)))
+        {
+            continue;
+        }
+        line_no += line_breaks(&lower[counted..at]);
+        counted = at;
+        out.push(Unclosed {
+            tag: tag.to_string(),
+            line_offset: line_no,
+            at,
+        });
     }
     out
+}
+
+/// Line ends in `s` as Markdown counts them: `\n`, `\r\n`, or a lone `\r`.
+fn line_breaks(s: &str) -> usize {
+    let b = s.as_bytes();
+    b.iter()
+        .enumerate()
+        .filter(|(i, c)| **c == b'\n' || (**c == b'\r' && b.get(i + 1) != Some(&b'\n')))
+        .count()
 }
 
 /// The body with every unclosed raw-text opener's `<` written as `&lt;`, so it shows as text
@@ -464,8 +526,16 @@ pub fn plain_text(body: &str, title_of: &dyn Fn(&str) -> Option<String>) -> Stri
     let expanded = expand_links(body, title_of);
     let prepared = neutralise_unclosed(&expanded);
     let mut out = String::with_capacity(prepared.len());
-    for ev in Parser::new_ext(&prepared, options()) {
+    // The text of a raw HTML block is shown, so it is searchable too (nesting is bounded, so
+    // cleaning it costs what rendering does).
+    let mut html = String::new();
+    for ev in bounded_events(&prepared).0 {
         match ev {
+            Event::Html(h) => html.push_str(&h),
+            Event::End(TagEnd::HtmlBlock) => {
+                push_html_text(&mut out, &html);
+                html.clear();
+            }
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push('\n'),
             Event::Start(Tag::Item) | Event::End(TagEnd::TableCell) => out.push(' '),
@@ -482,6 +552,26 @@ pub fn plain_text(body: &str, title_of: &dyn Fn(&str) -> Option<String>) -> Stri
         }
     }
     out.trim().to_string()
+}
+
+/// Appends the visible text of a block of raw HTML: tags removed, `<script>` and `<style>`
+/// content dropped, character references decoded (by the sanitiser's HTML parser).
+fn push_html_text(out: &mut String, html: &str) {
+    let cleaned = ammonia::Builder::empty().clean(html).to_string();
+    // The serialiser escapes only these in text; `&amp;` last, so `&amp;lt;` stays `&lt;`.
+    let text = cleaned
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&");
+    let text = text.trim();
+    if !text.is_empty() {
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(text);
+        out.push('\n');
+    }
 }
 
 /// True for text that contains tags (used to warn about HTML in titles).
@@ -754,5 +844,64 @@ mod tests {
         assert!(!looks_dangerous("online shop <b>bold</b> once=1"));
         assert!(looks_like_markup("<b>标题</b>"));
         assert!(!looks_like_markup("满100<减10"));
+    }
+
+    // Found by the property tests (src/props.rs); each failed before its fix.
+
+    #[test]
+    fn raw_html_blocks_that_run_to_a_closer_do_not_hide_the_rest() {
+        for opener in ["<?php", "<![CDATA[", "<!DOCTYPE", "<pre>"] {
+            let body = format!("{opener}\n\n七天无理由退款。\n");
+            let plain = plain_text(&body, &no_titles);
+            assert!(plain.contains("七天无理由退款"), "{opener}: {plain:?}");
+            let html = render_html(&body, &no_titles);
+            assert!(html.contains("七天无理由退款"), "{opener}: {html}");
+            assert_eq!(unclosed_raw_html(&body).len(), 1, "{opener}");
+        }
+        // Closed, they are not reported.
+        for body in [
+            "<?x ?>\n",
+            "<![CDATA[ a ]]>\n",
+            "<!DOCTYPE html>\n",
+            "<pre>a</pre>\n",
+        ] {
+            assert!(unclosed_raw_html(body).is_empty(), "{body}");
+        }
+    }
+
+    #[test]
+    fn the_text_of_an_html_block_is_searchable_and_its_script_is_not() {
+        let body = "<div class=\"note\">\n运费险 &amp; 退货\n<script>alert(1)</script>\n</div>\n";
+        let plain = plain_text(body, &no_titles);
+        assert!(plain.contains("运费险 & 退货"), "{plain:?}");
+        assert!(!plain.contains("alert"), "{plain:?}");
+        assert!(!plain.contains("<div"), "{plain:?}");
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line_for_the_scanners() {
+        // The backtick of line 1 does not open code on line 2.
+        let body = "[[`\r<style>\n\n标记文字\n";
+        assert_eq!(unclosed_raw_html(body).len(), 1);
+        assert!(plain_text(body, &no_titles).contains("标记文字"));
+        let links = find_links("a\r[[x]]");
+        assert_eq!(links.len(), 1);
+        assert_eq!(links[0].line_offset, 1);
+    }
+
+    #[test]
+    fn backticks_that_open_no_code_hide_nothing() {
+        // "```[[`" is not a fence (its info string holds a backtick) and a lone ` opens no span.
+        let body = "```[[`\n<style>\n\n正文 [[rules/x]]\n\na ` b [[rules/y]]\n";
+        assert_eq!(unclosed_raw_html(body).len(), 1);
+        assert!(plain_text(body, &no_titles).contains("正文"));
+        let targets: Vec<_> = find_links(body).into_iter().map(|l| l.target).collect();
+        assert_eq!(targets, ["rules/x", "rules/y"]);
+        // A code span that seems to run over a line-initial opener does not: it is an HTML block.
+        let body = "a `b\n<pre><script>`\n\n标记\n";
+        assert!(!unclosed_raw_html(body).is_empty());
+        assert!(plain_text(body, &no_titles).contains("标记"));
+        // Openers inside real code are text.
+        assert!(unclosed_raw_html("`<style>`\n\n```\n<script>\n```\n").is_empty());
     }
 }

@@ -113,6 +113,42 @@ impl serde::de::Visitor<'_> for TextVisitor {
     }
 }
 
+/// How front matter is read: YAML 1.2's booleans only (`true`/`false`), so an id, title or tag
+/// written `no`, `y` or `on` stays that text instead of becoming `false`/`true` (YAML 1.1).
+fn yaml_options() -> serde_saphyr::Options {
+    let mut o = serde_saphyr::Options::default();
+    o.strict_booleans = true;
+    o
+}
+
+/// A yes/no field: YAML's `true`/`false`, or the words authors write (`yes`, `no`, `on`, `off`,
+/// `是`, `否`).
+#[derive(Debug, Clone, Copy)]
+struct Flag(bool);
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Flag;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("true or false (yes/no, 是/否)")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Flag, E> {
+                Ok(Flag(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Flag, E> {
+                match v.trim().to_ascii_lowercase().as_str() {
+                    "yes" | "y" | "on" | "是" => Ok(Flag(true)),
+                    "no" | "n" | "off" | "否" => Ok(Flag(false)),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// Accepts `tags: 物流` as well as `tags: [物流, 发货]`.
 #[derive(Debug)]
 struct OneOrMany(Vec<String>);
@@ -235,7 +271,7 @@ struct RawDrill {
     difficulty: Option<Spanned<i64>>,
     persona: Option<Spanned<Text>>,
     time_limit_s: Option<Spanned<i64>>,
-    allow_paste: Option<bool>,
+    allow_paste: Option<Flag>,
     customer: Option<OneOrMany>,
     references: Option<OneOrMany>,
     poor: Option<Vec<RawPoor>>,
@@ -253,7 +289,8 @@ pub(crate) struct Parsed {
 pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
     let mut problems = Vec::new();
     let at = |line: u64| split.yaml_line + (line as usize).saturating_sub(1);
-    let raw: RawFrontMatter = match serde_saphyr::from_str(split.yaml) {
+    let raw: RawFrontMatter = match serde_saphyr::from_str_with_options(split.yaml, yaml_options())
+    {
         Ok(Some(raw)) => raw,
         Ok(None) => RawFrontMatter::default(),
         Err(e) => {
@@ -389,7 +426,10 @@ pub(crate) fn parse(rel: &str, split: &Split<'_>, fingerprint: u64) -> Parsed {
             };
             rule = Some(rule_meta(rel, &at, fields, &mut platforms, &mut problems));
         }
-        Kind::Drill => match serde_saphyr::from_str::<Option<RawDrill>>(split.yaml) {
+        Kind::Drill => match serde_saphyr::from_str_with_options::<Option<RawDrill>>(
+            split.yaml,
+            yaml_options(),
+        ) {
             Ok(raw_drill) => {
                 let d = build_drill(rel, raw_drill.unwrap_or_default(), &at, &mut problems);
                 if let Some(d) = &d {
@@ -744,7 +784,7 @@ fn build_drill(
         difficulty,
         persona,
         time_limit_s,
-        allow_paste: raw.allow_paste.unwrap_or(false),
+        allow_paste: raw.allow_paste.is_some_and(|f| f.0),
         customer,
         references,
         poor,
@@ -1083,5 +1123,46 @@ mod tests {
         assert!(!valid_id("a b"));
         assert!(!valid_id("a|b"));
         assert!(!valid_id("/abs"));
+    }
+
+    #[test]
+    fn yaml_1_1_booleans_stay_text() {
+        // Found by the property tests: `id: n` gave the id "false" (YAML 1.1 reads y/n/on/off as
+        // booleans); YAML 1.2 does not.
+        let p = parse_text("---\ntitle: no\nkind: playbook\nid: n\ntags: [on, off, Yes]\n---\nx\n");
+        let doc = p.doc.unwrap_or_else(|| panic!("{:?}", p.problems));
+        assert_eq!((doc.title.as_str(), doc.id.as_str()), ("no", "n"));
+        assert_eq!(doc.tags, ["on", "off", "Yes"]);
+    }
+
+    #[test]
+    fn allow_paste_takes_the_words_authors_write() {
+        for (v, want) in [
+            ("true", true),
+            ("yes", true),
+            ("是", true),
+            ("no", false),
+            ("off", false),
+        ] {
+            let text = format!(
+                "---\ntitle: t\nkind: drill\ncategory: 催发货\ncustomer: 在吗\nreferences: [好的亲]\nallow_paste: {v}\n---\n"
+            );
+            let p = parse_text(&text);
+            let drill = p
+                .doc
+                .and_then(|d| d.drill)
+                .unwrap_or_else(|| panic!("{v}: {:?}", p.problems));
+            assert_eq!(drill.allow_paste, want, "{v}");
+        }
+        let p = parse_text(
+            "---\ntitle: t\nkind: drill\ncategory: 催发货\ncustomer: 在吗\nreferences: [好的亲]\nallow_paste: maybe\n---\n",
+        );
+        assert!(
+            p.problems
+                .iter()
+                .any(|p| p.code == ProblemCode::MalformedDrillFields && p.line == 7),
+            "{:?}",
+            p.problems
+        );
     }
 }

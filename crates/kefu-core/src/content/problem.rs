@@ -300,12 +300,13 @@ problem_codes! {
         en: "script, event handler or javascript: link in the body; it is removed when shown", hint: "content cannot run code; remove it";
         zh: "正文里有脚本、事件处理或 javascript: 链接，显示时会被删掉", 提示: "内容里不能运行代码，请删掉";
     }
-    /// A `<style>`, `<script>`, `<textarea>`, `<!--` … without its closer: shown as text.
+    /// A `<style>`, `<script>`, `<textarea>`, `<pre>`, `<!--`, `<?` … without its closer: shown
+    /// as text.
     UnclosedRawHtml {
         en: "`<{tag}` is never closed; it is shown as text so the rest of the document stays visible",
-        hint: "close it (`</{tag}>`, or `-->` for a comment), or remove it";
+        hint: "close it (`</{tag}>`; a comment with `-->`, `<?` with `?>`, `<![CDATA[` with `]]>`, `<!…` with `>`), or remove it";
         zh: "`<{tag}` 没有结束标记，已按文字显示，文档其余部分照常显示",
-        提示: "补上结束标记（`</{tag}>`，注释用 `-->`），或者删掉它";
+        提示: "补上结束标记（`</{tag}>`；注释用 `-->`，`<?` 用 `?>`，`<![CDATA[` 用 `]]>`，`<!…` 用 `>`），或者删掉它";
     }
     /// Markup nested deeper than the renderer keeps.
     NestingTooDeep {

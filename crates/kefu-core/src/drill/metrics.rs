@@ -92,6 +92,16 @@ fn chars(s: &Option<String>) -> u32 {
         .map_or(0, |s| u32::try_from(s.chars().count()).unwrap_or(u32::MAX))
 }
 
+/// `to - from`, at least 0 and finite: the page's clock is not trusted (a log with times at
+/// ±1e308 must not store an infinity, which JSON cannot hold).
+fn span(from: f64, to: f64) -> f64 {
+    finite((to - from).max(0.0))
+}
+
+fn finite(x: f64) -> f64 {
+    if x.is_finite() { x } else { f64::MAX }
+}
+
 /// Computes the metrics of one reply from its event log (in any order; sorted by time here).
 pub fn compute(events: &[InputEvent]) -> TypingMetrics {
     let mut ev: Vec<&InputEvent> = events.iter().collect();
@@ -122,9 +132,9 @@ pub fn compute(events: &[InputEvent]) -> TypingMetrics {
     let end = submit.unwrap_or_else(|| ev.last().map_or(start, |e| e.t_ms));
 
     let mut m = TypingMetrics {
-        response_ms: first_input.map(|t| t - start),
-        compose_ms: first_input.map_or(0.0, |t| (end - t).max(0.0)),
-        total_ms: (end - start).max(0.0),
+        response_ms: first_input.map(|t| span(start, t)),
+        compose_ms: first_input.map_or(0.0, |t| span(t, end)),
+        total_ms: span(start, end),
         ..TypingMetrics::default()
     };
     for e in &ev {
@@ -132,24 +142,26 @@ pub fn compute(events: &[InputEvent]) -> TypingMetrics {
             EventKind::KeyDown => {
                 let key = e.key.as_deref().unwrap_or("");
                 if !is_modifier(key) {
-                    m.keystrokes += 1;
+                    m.keystrokes = m.keystrokes.saturating_add(1);
                 }
                 if key == "Backspace" {
-                    m.backspaces += 1;
+                    m.backspaces = m.backspaces.saturating_add(1);
                 }
             }
-            EventKind::CompositionEnd => m.committed_chars += chars(&e.data),
+            EventKind::CompositionEnd => {
+                m.committed_chars = m.committed_chars.saturating_add(chars(&e.data))
+            }
             EventKind::Input
                 if !e.is_composing && e.input_type.as_deref() == Some("insertText") =>
             {
-                m.committed_chars += chars(&e.data);
+                m.committed_chars = m.committed_chars.saturating_add(chars(&e.data));
             }
-            EventKind::Paste => m.pasted_chars += chars(&e.data),
+            EventKind::Paste => m.pasted_chars = m.pasted_chars.saturating_add(chars(&e.data)),
             _ => {}
         }
     }
     if m.compose_ms > 0.0 {
-        m.cpm = f64::from(m.committed_chars) / (m.compose_ms / 60_000.0);
+        m.cpm = finite(f64::from(m.committed_chars) / (m.compose_ms / 60_000.0));
     }
     if m.committed_chars > 0 {
         m.keystrokes_per_char = f64::from(m.keystrokes) / f64::from(m.committed_chars);
@@ -269,5 +281,32 @@ mod tests {
         assert_eq!(m.response_ms, None);
         assert_eq!(m.total_ms, 5000.0);
         assert_eq!(m.compose_ms, 0.0);
+    }
+
+    #[test]
+    fn times_from_a_hostile_page_give_finite_metrics() {
+        // Found by the property tests: ±1e308 made total_ms infinite, which JSON cannot hold.
+        let mut events = vec![
+            ev(-f64::MAX, EventKind::Shown),
+            ev(f64::MAX, EventKind::Submit),
+        ];
+        let m = compute(&events);
+        assert!(m.total_ms.is_finite() && m.total_ms > 0.0, "{m:?}");
+        events.insert(1, ev(0.0, EventKind::KeyDown));
+        events.push(InputEvent {
+            data: Some("退款".into()),
+            ..ev(5e-324, EventKind::CompositionEnd)
+        });
+        let m = compute(&events);
+        for v in [
+            m.response_ms.unwrap_or(0.0),
+            m.compose_ms,
+            m.total_ms,
+            m.cpm,
+        ] {
+            assert!(v.is_finite(), "{m:?}");
+        }
+        let json = serde_json::to_string(&m).unwrap_or_default();
+        assert_eq!(serde_json::from_str::<TypingMetrics>(&json).ok(), Some(m));
     }
 }

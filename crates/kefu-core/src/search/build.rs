@@ -157,13 +157,13 @@ impl SearchIndex {
             (Occur::Should, term_q(f.title_exact, &lower)),
             (Occur::Should, term_q(f.code, &lower)),
             (Occur::Should, term_q(f.tag, &lower)),
-            (Occur::Should, self.phrase_q(f.title_ngram, &lower)),
-            (Occur::Should, self.phrase_q(f.body_ngram, &lower)),
+            (Occur::Should, behind(self.phrase_q(f.title_ngram, &lower))),
+            (Occur::Should, behind(self.phrase_q(f.body_ngram, &lower))),
         ];
         if let Some(p) = Platform::parse(text) {
             should.push((Occur::Should, term_q(f.platform, p.as_str())));
         }
-        Box::new(BooleanQuery::new(should))
+        behind(Box::new(BooleanQuery::new(should)))
     }
 
     /// The exact character sequence in an n-gram field.
@@ -237,5 +237,84 @@ pub(super) fn any_of(field: Field, words: &[String]) -> Option<Box<dyn Query>> {
                 .map(|w| (Occur::Should, term_q(field, w)))
                 .collect(),
         ))),
+    }
+}
+
+/// Wraps a query used as an exclusion. tantivy's `Exclude` asks its exclusion set about each
+/// candidate document with `seek_danger`, also about one before the set's current document,
+/// which `PhraseScorer` asserts never happens: in a build with debug assertions `-发货AND` (a
+/// phrase of bigrams that no document holds in order) panicked. Asked about a document behind
+/// it, the wrapped scorer answers "not here, nothing before my current document" itself.
+fn behind(q: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(exclusion::Behind(q))
+}
+
+mod exclusion {
+    use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+    use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader};
+
+    #[derive(Debug)]
+    pub(super) struct Behind(pub(super) Box<dyn Query>);
+
+    impl Clone for Behind {
+        fn clone(&self) -> Self {
+            Behind(self.0.box_clone())
+        }
+    }
+
+    impl Query for Behind {
+        fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+            Ok(Box::new(BehindWeight(self.0.weight(scoring)?)))
+        }
+        fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a tantivy::Term, bool)) {
+            self.0.query_terms(visitor);
+        }
+    }
+
+    struct BehindWeight(Box<dyn Weight>);
+
+    impl Weight for BehindWeight {
+        fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+            Ok(Box::new(BehindScorer(self.0.scorer(reader, boost)?)))
+        }
+        fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+            self.0.explain(reader, doc)
+        }
+    }
+
+    struct BehindScorer(Box<dyn Scorer>);
+
+    impl DocSet for BehindScorer {
+        fn advance(&mut self) -> DocId {
+            self.0.advance()
+        }
+        fn seek(&mut self, target: DocId) -> DocId {
+            let doc = self.0.doc();
+            if target <= doc {
+                doc
+            } else {
+                self.0.seek(target)
+            }
+        }
+        fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+            let doc = self.0.doc();
+            if target < doc {
+                SeekDangerResult::SeekLowerBound(doc)
+            } else {
+                self.0.seek_danger(target)
+            }
+        }
+        fn doc(&self) -> DocId {
+            self.0.doc()
+        }
+        fn size_hint(&self) -> u32 {
+            self.0.size_hint()
+        }
+    }
+
+    impl Scorer for BehindScorer {
+        fn score(&mut self) -> Score {
+            self.0.score()
+        }
     }
 }

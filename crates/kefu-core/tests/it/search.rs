@@ -178,3 +178,26 @@ fn json_field_names_are_the_contract() {
     assert_eq!(hit["kind"], "playbook");
     assert_eq!(hit["phrase"]["code"], "cfh1");
 }
+
+#[test]
+fn excluding_a_phrase_no_document_holds_does_not_panic() {
+    // Found by the property tests: tantivy's exclusion asked a phrase scorer about a document
+    // behind it and a debug assertion fired (`-发货AND`).
+    let lib = lib();
+    for q in [
+        "-发货AND",
+        "-七天无理由x 退款",
+        "退款 -\"运费 险\"",
+        "-退款AND -发货OR",
+    ] {
+        let r = lib.search(q, &SearchOptions::default());
+        assert!(r.is_ok(), "{q}: {r:?}");
+    }
+    let all = search(&lib, "退款");
+    let without = search(&lib, "退款 -核对物流状态");
+    assert!(
+        without.hits.len() < all.hits.len(),
+        "the exclusion still excludes"
+    );
+    assert!(!ids(&without).contains(&"playbooks/pdd-refund".to_string()));
+}

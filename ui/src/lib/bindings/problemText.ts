@@ -45,7 +45,7 @@ export const PROBLEM_ZH: Record<ProblemCode, { message: string; hint: string | n
   unknown_rubric_rule: { message: "评分要点引用的规则 `{rule}` 不存在或不是规则文档", hint: "写一条规则的 id（例如 rules/taobao-late-shipment）" },
   upsell_without_target: { message: "关联销售练习没有写 `upsell`", hint: "写明客服应该推荐什么" },
   script_in_body: { message: "正文里有脚本、事件处理或 javascript: 链接，显示时会被删掉", hint: "内容里不能运行代码，请删掉" },
-  unclosed_raw_html: { message: "`<{tag}` 没有结束标记，已按文字显示，文档其余部分照常显示", hint: "补上结束标记（`</{tag}>`，注释用 `-->`），或者删掉它" },
+  unclosed_raw_html: { message: "`<{tag}` 没有结束标记，已按文字显示，文档其余部分照常显示", hint: "补上结束标记（`</{tag}>`；注释用 `-->`，`<?` 用 `?>`，`<![CDATA[` 用 `]]>`，`<!…` 用 `>`），或者删掉它" },
   nesting_too_deep: { message: "这里的标记嵌套超过 {depth} 层，更深的部分按纯文字显示", hint: "减少引用、列表或 HTML 的嵌套层数" },
   duplicate_id: { message: "id `{id}` 重复：{other} 已经用了这个 id，本文件没有加载", hint: "给其中一个文件换一个 `id:`（或删掉 `id:` 这一行，改用文件路径）" },
   broken_link: { message: "链接 [[{target}]] 失效：没有这个 id 的文档", hint: "文档的 id 是它的 `id:`，没有的话是去掉 `.md` 的路径，例如 [[rules/law-7day-return]]" },
