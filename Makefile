@@ -33,12 +33,13 @@ STAMPS  := target/.stamps
 TAURI_DRIVER := $(HOME)/.cargo/bin/tauri-driver
 
 .PHONY: help run test bench deps deps-system deps-rust deps-node ui-deps ui app tauri-driver \
-        fmt-check lint unit bindings-check ui-check ui-test browser-test desktop-test cli tools-check model
+        fmt-check lint unit bindings-check ui-check ui-test browser-test desktop-test cli tools-check model fuzz
 
 help:
 	@echo "make run    build and open the Kefu window on ./$(CONTENT)"
 	@echo "make test   fmt, clippy -D warnings, every test suite and the bindings drift check (what CI runs)"
 	@echo "make bench  benchmarks: Kefu vs SQLite FTS5 and brute force, relevance, app start-up (docs/benchmarks.md)"
+	@echo "make fuzz   the property tests (crates/kefu-core/src/props.rs) with FUZZ_CASES cases each (default 20000)"
 
 ## ---------------------------------------------------------------- dependencies
 deps: deps-system deps-rust deps-node model
@@ -163,6 +164,14 @@ desktop-test: app $(TAURI_DRIVER) tests/desktop/node_modules/.package-lock.json
 	KEFU_APP="$(abspath $(APP))" TAURI_DRIVER="$(TAURI_DRIVER)" \
 	  xvfb-run -a -s "-screen 0 1600x1000x24" node --test --test-concurrency=1 --test-timeout=600000 tests/desktop/
 
+## ---------------------------------------------------------------- fuzz
+# The long run of the property tests; `make test` runs 48 cases of each (docs/architecture.md).
+# The same profile as `make test`, so nothing is rebuilt. A failure is shrunk and recorded in
+# crates/kefu-core/proptest-regressions/ (commit it: every later run tries it first).
+FUZZ_CASES ?= 20000
+fuzz: model
+	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --locked -p kefu-core --lib props:: -- --test-threads=2
+
 ## ---------------------------------------------------------------- bench
 # Everything measured in one run on this machine (docs/benchmarks.md): the release CLI and app,
 # the app figures on a generated 10k corpus (real window under Xvfb), then `kefu bench`, which
@@ -174,6 +183,8 @@ bench: deps ui $(TAURI_DRIVER) tests/desktop/node_modules/.package-lock.json
 	KEFU_APP="$(abspath target/release/kefu-desktop)" TAURI_DRIVER="$(TAURI_DRIVER)" \
 	  xvfb-run -a -s "-screen 0 1600x1000x24" node tests/bench/app.mjs $(BENCH_OUT)/corpus-10000 $(BENCH_OUT)/app.json
 	./target/release/kefu --content "$(CONTENT)" bench --out $(BENCH_OUT) --app $(BENCH_OUT)/app.json
+	# Hostile documents at the 5 MiB limit, against an ordinary one of the same size → $(BENCH_OUT)/worst.md.
+	./target/release/kefu --content "$(CONTENT)" bench --worst-only --out $(BENCH_OUT)
 	# 组长看板 at scale: 200 agents × a year of practice (≈ 1M attempts) → $(BENCH_OUT)/team.md.
 	./target/release/kefu --content "$(CONTENT)" bench --team-only --out $(BENCH_OUT)
 	# 发送到聊天窗口 end to end on the release app: hotkey → 3 characters → Alt+Enter → text in a GTK chat window.

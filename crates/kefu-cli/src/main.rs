@@ -257,27 +257,10 @@ struct SearchArgs {
     query: Vec<String>,
 }
 
-/// `text` with every control character but newline and tab, and every bidirectional control,
-/// written as a visible escape.
+/// Text for a terminal: control and bidirectional characters as visible escapes (kefu-core's
+/// [`kefu_core::content::visible_text`], which the app's problem list uses too).
 pub(crate) fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        (c.is_control() && c != '\n' && c != '\t')
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
-    if !text.chars().any(unsafe_char) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    std::borrow::Cow::Owned(
-        text.chars()
-            .map(|c| {
-                if unsafe_char(c) {
-                    format!("\\u{{{:x}}}", c as u32)
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect(),
-    )
+    kefu_core::content::visible_text(text)
 }
 
 /// `kefu check | head -1`: when the reader goes away, stop quietly with the status a shell

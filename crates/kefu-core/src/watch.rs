@@ -58,7 +58,7 @@ pub fn relevant(content_dir: &Path, path: &Path) -> bool {
 
 /// A running watcher; dropping it stops watching (and ends its thread).
 pub struct ContentWatcher {
-    _watcher: RecommendedWatcher,
+    _watcher: std::sync::Arc<std::sync::Mutex<RecommendedWatcher>>,
 }
 
 impl ContentWatcher {
@@ -73,10 +73,27 @@ impl ContentWatcher {
             Error::Internal(format!("cannot watch {}: {e}", content_dir.display()))
         };
         let (tx, rx) = mpsc::channel::<notify::Result<Event>>();
-        let mut watcher = notify::recommended_watcher(tx).map_err(cannot)?;
-        watcher
-            .watch(content_dir, RecursiveMode::Recursive)
-            .map_err(cannot)?;
+        // Links are not followed (the boundary's rule): notify follows them by default, so a
+        // link to `/` in a team's repository would have it watch the whole disk.
+        let config = notify::Config::default().with_follow_symlinks(false);
+        let mut watcher = RecommendedWatcher::new(tx, config).map_err(cannot)?;
+        let mut each = false;
+        if let Err(e) = watcher.watch(content_dir, RecursiveMode::Recursive) {
+            // One folder that cannot be watched (no permission, a path past PATH_MAX, the
+            // system's limit on watches) fails the whole recursive watch: watch every folder
+            // that can be, one by one, rather than none.
+            let (watched, failed) = watch_each(&mut watcher, content_dir);
+            if watched == 0 {
+                return Err(cannot(e));
+            }
+            log::warn!(
+                "file watcher: {e}; watching {watched} folders one by one ({failed} cannot be watched)"
+            );
+            each = true;
+        }
+        let watcher = std::sync::Arc::new(std::sync::Mutex::new(watcher));
+        // The thread must not keep the watcher alive: it ends when the watcher is dropped.
+        let weak = std::sync::Arc::downgrade(&watcher);
         let root = content_dir.to_path_buf();
         let canonical = root.canonicalize().unwrap_or_else(|_| root.clone());
         let keep = move |res: notify::Result<Event>, paths: &mut Vec<PathBuf>| match res {
@@ -109,6 +126,18 @@ impl ContentWatcher {
                     }
                     paths.sort();
                     paths.dedup();
+                    if each {
+                        // Watching folder by folder, new folders are ours to add.
+                        if let Some(w) = weak.upgrade()
+                            && let Ok(mut w) = w.lock()
+                        {
+                            for p in &paths {
+                                if std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()) {
+                                    watch_each(&mut w, p);
+                                }
+                            }
+                        }
+                    }
                     if !paths.is_empty() {
                         on_change(paths);
                     }
@@ -120,6 +149,32 @@ impl ContentWatcher {
             .map_err(|e| Error::Internal(format!("cannot start the file watcher: {e}")))?;
         Ok(ContentWatcher { _watcher: watcher })
     }
+}
+
+/// Watches `dir` and every folder below it (links not followed, hidden folders skipped) one by
+/// one; returns how many could and could not be watched.
+fn watch_each(watcher: &mut RecommendedWatcher, dir: &Path) -> (usize, usize) {
+    let (mut watched, mut failed) = (0, 0);
+    let walk = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(e.file_type().is_dir() && e.file_name().to_string_lossy().starts_with('.'))
+        });
+    for entry in walk {
+        match entry {
+            Ok(e) if e.file_type().is_dir() => {
+                match watcher.watch(e.path(), RecursiveMode::NonRecursive) {
+                    Ok(()) => watched += 1,
+                    Err(_) => failed += 1,
+                }
+            }
+            Ok(_) => {}
+            Err(_) => failed += 1,
+        }
+    }
+    (watched, failed)
 }
 
 #[cfg(test)]
@@ -188,5 +243,49 @@ mod tests {
             "{got:?}"
         );
         assert!(got.iter().any(|p| p.ends_with("a.md")), "{got:?}");
+    }
+
+    /// A folder that cannot be watched, and a link to `/`: the rest of the folder is still
+    /// watched, new folders included, and the link is not followed. (Before, one unwatchable
+    /// folder failed the whole watch, so the app never saw a change; the hostile corpus found it.)
+    #[cfg(unix)]
+    #[test]
+    fn an_unwatchable_folder_or_a_link_to_root_does_not_stop_watching() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("locked/inner")).expect("mkdir");
+        std::os::unix::fs::symlink("/", root.join("root.md")).expect("link");
+        std::fs::set_permissions(root.join("locked"), std::fs::Permissions::from_mode(0o000))
+            .expect("chmod");
+        // Permissions do not stop inotify for root (CI): a chain of folders longer than
+        // PATH_MAX is unwatchable for anyone.
+        let mut deep = root.to_path_buf();
+        let long = "d".repeat(200);
+        let mut made = 0;
+        while deep.as_os_str().len() < 4200 {
+            let next = deep.join(&long);
+            if std::fs::create_dir(&next).is_err() {
+                break;
+            }
+            deep = next;
+            made += 1;
+        }
+        let (tx, rx) = mpsc::channel();
+        let w = ContentWatcher::start(root, move |paths| {
+            let _ = tx.send(paths);
+        });
+        std::fs::set_permissions(root.join("locked"), std::fs::Permissions::from_mode(0o755))
+            .expect("chmod back");
+        let _w = w.expect("the folder is watched");
+        std::fs::create_dir_all(root.join("new/sub")).expect("mkdir");
+        std::thread::sleep(QUIET * 3);
+        let _ = rx.try_iter().count();
+        std::fs::write(root.join("new/sub/a.md"), "x").expect("write");
+        let got = rx.recv_timeout(Duration::from_secs(10)).expect("an event");
+        assert!(
+            got.iter().any(|p| p.ends_with("new/sub/a.md")),
+            "{got:?} ({made} deep folders)"
+        );
     }
 }

@@ -622,7 +622,7 @@ impl Workspace {
 
     /// Content problems (file:line messages).
     pub fn problems(&self) -> Result<Vec<Problem>, ApiError> {
-        self.with_library(|lib| Ok(lib.problems().to_vec()))
+        self.with_library(|lib| Ok(lib.problems().iter().map(Problem::visible).collect()))
     }
 
     /// Re-reads the content folder and updates the index. A library that failed to open is

@@ -6,7 +6,9 @@
 //! 2. indexing throughput and single-document update latency;
 //! 3. query latency percentiles over a fixed mix of agent queries ([`MIX`]);
 //! 4. relevance on the AFQMC customer-service FAQ set and on labelled queries for the content;
-//! 5. app figures, measured by `tests/desktop/bench.mjs` and passed in with `--app`.
+//! 5. app figures, measured by `tests/desktop/bench.mjs` and passed in with `--app`;
+//! 6. separately: the team view at scale ([`team`]) and hostile documents at the size limit
+//!    ([`worst`]).
 
 mod corpus;
 mod fts;
@@ -15,6 +17,7 @@ mod relevance;
 mod report;
 mod rng;
 mod team;
+mod worst;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -109,6 +112,10 @@ pub(crate) struct BenchArgs {
     /// Only the team view at scale (`<out>/team.md`): generated agents × days of practice.
     #[arg(long, conflicts_with_all = ["relevance_only", "corpus_only"])]
     team_only: bool,
+    /// Only hostile documents at the size limit (`<out>/worst.md`): each text algorithm's worst
+    /// case, timed against an ordinary document of the same size.
+    #[arg(long, conflicts_with_all = ["relevance_only", "corpus_only", "team_only"])]
+    worst_only: bool,
     /// Agents generated for the team benchmark.
     #[arg(long, default_value_t = 200)]
     team_agents: usize,
@@ -229,6 +236,9 @@ pub(crate) fn run(content: &Path, args: &BenchArgs) -> BenchResult<()> {
             args.team_days,
             args.seed,
         );
+    }
+    if args.worst_only {
+        return worst::run(content, &args.out);
     }
     let started = Instant::now();
     eprintln!("kefu bench: vocabulary from {}", content.display());

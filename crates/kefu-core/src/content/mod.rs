@@ -24,5 +24,5 @@ pub use loader::{
 pub use model::{CaseMeta, Document, Kind, Link, Phrase, Platform, RuleMeta, Severity, parse_date};
 pub use problem::{
     Problem, ProblemCode, ProblemTemplate, fill as fill_problem_template,
-    typescript as problem_typescript,
+    typescript as problem_typescript, visible_text,
 };

@@ -515,6 +515,28 @@ pub fn fill(template: &str, args: &BTreeMap<String, String>) -> String {
     out
 }
 
+/// `text` with every control character but newline and tab, and every bidirectional control,
+/// written as a visible `\u{…}` escape: for terminals (ESC recolours or retitles one, OSC 52
+/// sets the clipboard) and screens (an override reverses what follows).
+pub fn visible_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hidden(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 impl Problem {
     pub(crate) fn new(severity: Severity, path: &str, line: usize, code: ProblemCode) -> Self {
         let mut p = Problem {
@@ -550,6 +572,20 @@ impl Problem {
     pub(crate) fn field(mut self, field: &str) -> Self {
         self.field = Some(field.to_string());
         self
+    }
+
+    /// The problem as a screen shows it: its path, values and messages with every control and
+    /// bidirectional character written as a visible escape (see [`visible_text`]), so a file
+    /// name with ESC, a NUL or a right-to-left override cannot hide or disguise itself.
+    pub fn visible(&self) -> Problem {
+        let v = |s: &str| visible_text(s).into_owned();
+        Problem {
+            path: v(&self.path),
+            args: self.args.iter().map(|(k, x)| (k.clone(), v(x))).collect(),
+            message: v(&self.message),
+            hint: self.hint.as_deref().map(v),
+            ..self.clone()
+        }
     }
 
     fn render(&mut self) {
@@ -667,5 +703,28 @@ mod tests {
             Some(serde_json::json!("front_matter_not_closed"))
         );
         assert!(typescript().contains("  front_matter_not_closed: { message: \"文件头没有结束\""));
+    }
+
+    #[test]
+    fn a_shown_problem_hides_no_control_or_bidi_character() {
+        // Found by the real-app hostile test: names with ESC, NUL or U+202E reached the page raw.
+        let p = Problem::error(
+            "a\u{1b}[31m/\u{202e}dm.exe\u{0}.md",
+            3,
+            ProblemCode::BinaryFile,
+        )
+        .arg("value", "x\u{7}y");
+        let v = p.visible();
+        assert_eq!(v.path, "a\\u{1b}[31m/\\u{202e}dm.exe\\u{0}.md");
+        assert_eq!(v.args.get("value").map(String::as_str), Some("x\\u{7}y"));
+        for s in [&v.path, &v.message] {
+            assert!(
+                !s.chars()
+                    .any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+                "{s:?}"
+            );
+        }
+        assert_eq!((v.line, v.code, v.severity), (3, p.code, p.severity));
+        assert_eq!(visible_text("好的亲\n\t!"), "好的亲\n\t!");
     }
 }
