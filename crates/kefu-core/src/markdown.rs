@@ -31,30 +31,50 @@ pub struct RawLink {
 }
 
 /// Finds `[[id]]` links outside code (code spans, fenced and indented code blocks, as the
-/// Markdown parser reads them). Linear in the body's length.
+/// Markdown parser reads the body once unclosed raw-text openers are shown as text, which is
+/// how it is rendered). Linear in the body's length.
 pub fn find_links(body: &str) -> Vec<RawLink> {
     let mut links = scan_links(body);
     if links.is_empty() {
         return links;
     }
-    let mut code: Vec<std::ops::Range<usize>> = Vec::new();
-    for (ev, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        match ev {
-            Event::Start(Tag::CodeBlock(_)) | Event::Code(_) => code.push(range),
-            _ => {}
-        }
-    }
+    let openers: Vec<usize> = unclosed_raw_html(body).iter().map(|u| u.at).collect();
+    let code = code_ranges(body, &openers);
     if !code.is_empty() {
         // Both lists are in body order: one pass.
         let mut k = 0;
         links.retain(|l| {
-            while k < code.len() && code[k].end <= l.range.start {
+            while k < code.len() && code[k].0.end <= l.range.start {
                 k += 1;
             }
-            code.get(k).is_none_or(|c| c.start > l.range.start)
+            code.get(k).is_none_or(|(c, _)| c.start > l.range.start)
         });
     }
     links
+}
+
+/// Where code is, as `(range, is a code block)`, in `body` read with the `<` at each of `text_at`
+/// taken as text (masked: byte offsets do not move).
+fn code_ranges(body: &str, text_at: &[usize]) -> Vec<(std::ops::Range<usize>, bool)> {
+    let masked: std::borrow::Cow<'_, str> = if text_at.is_empty() {
+        std::borrow::Cow::Borrowed(body)
+    } else {
+        let mut bytes = body.as_bytes().to_vec();
+        for at in text_at {
+            if let Some(b) = bytes.get_mut(*at) {
+                *b = b'x';
+            }
+        }
+        std::borrow::Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
+    };
+    Parser::new_ext(&masked, options())
+        .into_offset_iter()
+        .filter_map(|(ev, range)| match ev {
+            Event::Start(Tag::CodeBlock(_)) => Some((range, true)),
+            Event::Code(_) => Some((range, false)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The line scanner behind [`find_links`] (which drops what falls in code): the next `]]` of a
@@ -212,28 +232,23 @@ pub fn unclosed_raw_html(body: &str) -> Vec<Unclosed> {
         return Vec::new();
     }
     // Code as Markdown reads the body once these openers are text (which is what showing them
-    // as text makes it): one left open must not hide the code after it from this check.
-    let mut masked = body.as_bytes().to_vec();
-    for (at, _) in &candidates {
-        masked[*at] = b'x';
-    }
-    let masked = String::from_utf8_lossy(&masked);
-    // (range, is a code block). An opener first on its line starts an HTML block, which ends a
-    // paragraph, so a code span that seems to run over it does not: only a code block hides it.
-    let code: Vec<(std::ops::Range<usize>, bool)> = Parser::new_ext(&masked, options())
-        .into_offset_iter()
-        .filter_map(|(ev, range)| match ev {
-            Event::Start(Tag::CodeBlock(_)) => Some((range, true)),
-            Event::Code(_) => Some((range, false)),
-            _ => None,
-        })
-        .collect();
+    // as text makes it): one left open must not hide the code after it from this check. An
+    // opener that begins its line (after indentation, quote or list markers) starts an HTML
+    // block, which ends a paragraph, so a code span that seems to run over it does not: only a
+    // code block hides it.
+    let at: Vec<usize> = candidates.iter().map(|(at, _)| *at).collect();
+    let code = code_ranges(body, &at);
     let first_on_line = |at: usize| {
         lower[..at]
             .bytes()
             .rev()
             .take_while(|b| *b != b'\n' && *b != b'\r')
-            .all(|b| b == b' ' || b == b'\t')
+            .all(|b| {
+                matches!(
+                    b,
+                    b' ' | b'\t' | b'>' | b'-' | b'*' | b'+' | b'.' | b')' | b'0'..=b'9'
+                )
+            })
     };
     let mut out = Vec::new();
     let mut k = 0;
@@ -366,10 +381,13 @@ fn bounded_events(body: &str) -> (Vec<Event<'_>>, bool) {
             }
             Event::End(tag) => {
                 if stack.pop().unwrap_or(false) {
+                    // One break for a run of cut block ends: a million nested list items
+                    // closing together are one line break, not a million.
                     if !matches!(
                         tag,
                         TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link
-                    ) {
+                    ) && !matches!(out.last(), Some(Event::HardBreak))
+                    {
                         out.push(Event::HardBreak);
                     }
                 } else {
@@ -530,12 +548,13 @@ pub fn plain_text(body: &str, title_of: &dyn Fn(&str) -> Option<String>) -> Stri
     // cleaning it costs what rendering does).
     let mut html = String::new();
     for ev in bounded_events(&prepared).0 {
+        if !matches!(ev, Event::Html(_)) && !html.is_empty() {
+            // The block's end (or, past the depth cut, whatever follows it).
+            push_html_text(&mut out, &html);
+            html.clear();
+        }
         match ev {
             Event::Html(h) => html.push_str(&h),
-            Event::End(TagEnd::HtmlBlock) => {
-                push_html_text(&mut out, &html);
-                html.clear();
-            }
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push('\n'),
             Event::Start(Tag::Item) | Event::End(TagEnd::TableCell) => out.push(' '),
@@ -550,6 +569,9 @@ pub fn plain_text(body: &str, title_of: &dyn Fn(&str) -> Option<String>) -> Stri
             ) if !out.ends_with('\n') => out.push('\n'),
             _ => {}
         }
+    }
+    if !html.is_empty() {
+        push_html_text(&mut out, &html);
     }
     out.trim().to_string()
 }
@@ -593,27 +615,10 @@ pub fn looks_dangerous(line: &str) -> bool {
     if lower.contains("<script") || lower.contains("javascript:") || lower.contains("<iframe") {
         return true;
     }
-    // A handler-like word anywhere inside a tag, quoted values included: a value can turn into
-    // markup when parsers disagree (`<noscript><p title="</noscript><img onerror=…>">`, MathML).
-    let in_tag_text = lower.split('<').skip(1).any(|tag| {
-        if !tag.starts_with(|c: char| c.is_ascii_alphabetic()) {
-            return false;
-        }
-        let tag = tag.split('>').next().unwrap_or("");
-        tag.split_whitespace().skip(1).any(|attr| {
-            attr.starts_with("on")
-                && attr.contains('=')
-                && attr[2..]
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic())
-        })
-    });
-    if in_tag_text {
-        return true;
-    }
     // An event handler attribute as a browser reads it: `<img src=x onerror=...>`, also
-    // `ONERROR  = "…"` and `<svg/onload=…>`.
+    // `ONERROR  = "…"` and `<svg/onload=…>`; and a handler-like word inside a quoted value,
+    // which can turn into markup when parsers disagree
+    // (`<noscript><p title="</noscript><img onerror=…>">`, MathML).
     let b = lower.as_bytes();
     let mut i = 0;
     while let Some(p) = lower.get(i..).and_then(|rest| rest.find('<')) {
@@ -655,8 +660,12 @@ pub fn looks_dangerous(line: &str) -> bool {
                     }
                     if let Some(&q) = b.get(j).filter(|c| **c == b'"' || **c == b'\'') {
                         j += 1;
+                        let value_start = j;
                         while j < b.len() && b[j] != q {
                             j += 1;
+                        }
+                        if handler_like(&b[value_start..j]) {
+                            return true;
                         }
                         j += 1;
                     } else {
@@ -668,6 +677,33 @@ pub fn looks_dangerous(line: &str) -> bool {
             }
         }
         i = j.clamp(start, b.len());
+    }
+    false
+}
+
+/// Whether `s` holds `on<letters>` after a space or `/` (where an attribute could start once the
+/// value is read as markup) followed by `=`, spaces allowed; `alt="onerror=x"` is only text.
+fn handler_like(s: &[u8]) -> bool {
+    let mut i = 1;
+    while i + 2 < s.len() {
+        if s[i..].starts_with(b"on")
+            && s[i + 2].is_ascii_alphabetic()
+            && (s[i - 1].is_ascii_whitespace() || s[i - 1] == b'/')
+        {
+            let mut j = i + 2;
+            while j < s.len() && s[j].is_ascii_alphanumeric() {
+                j += 1;
+            }
+            while j < s.len() && s[j].is_ascii_whitespace() {
+                j += 1;
+            }
+            if s.get(j) == Some(&b'=') {
+                return true;
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
     }
     false
 }
@@ -903,5 +939,35 @@ mod tests {
         assert!(plain_text(body, &no_titles).contains("标记"));
         // Openers inside real code are text.
         assert!(unclosed_raw_html("`<style>`\n\n```\n<script>\n```\n").is_empty());
+    }
+
+    // Found by review.
+
+    #[test]
+    fn a_link_in_code_after_an_unclosed_opener_is_still_in_code() {
+        let body = "<style>\n\n```\n[[x]]\n```\n\n[[y]]\n";
+        let targets: Vec<_> = find_links(body).into_iter().map(|l| l.target).collect();
+        assert_eq!(targets, ["y"]);
+    }
+
+    #[test]
+    fn an_opener_after_a_quote_marker_starts_its_line() {
+        let body = "> 说明 `注意\n> <style>`\n>\n> 被隐藏\n";
+        assert_eq!(unclosed_raw_html(body).len(), 1);
+        assert!(plain_text(body, &no_titles).contains("被隐藏"));
+        assert!(render_html(body, &no_titles).contains("被隐藏"));
+    }
+
+    #[test]
+    fn html_blocks_past_the_depth_cut_stay_searchable() {
+        let body = format!(
+            "{}<div>深处的字</div>\n\n<p>后面的字</p>\n",
+            "> ".repeat(MAX_DEPTH + 5)
+        );
+        let plain = plain_text(&body, &no_titles);
+        assert!(
+            plain.contains("深处的字") && plain.contains("后面的字"),
+            "{plain:?}"
+        );
     }
 }

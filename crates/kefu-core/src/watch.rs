@@ -67,6 +67,16 @@ impl ContentWatcher {
     /// (or after [`MAX_DELAY`] of continuous changes).
     pub fn start(
         content_dir: &Path,
+        on_change: impl FnMut(Vec<PathBuf>) + Send + 'static,
+    ) -> Result<ContentWatcher> {
+        Self::start_with(content_dir, false, on_change)
+    }
+
+    /// [`ContentWatcher::start`]; `folder_by_folder` skips the recursive watch (for tests of
+    /// the fallback, which needs a folder nobody can watch to happen by itself).
+    fn start_with(
+        content_dir: &Path,
+        folder_by_folder: bool,
         mut on_change: impl FnMut(Vec<PathBuf>) + Send + 'static,
     ) -> Result<ContentWatcher> {
         let cannot = |e: notify::Error| {
@@ -78,7 +88,12 @@ impl ContentWatcher {
         let config = notify::Config::default().with_follow_symlinks(false);
         let mut watcher = RecommendedWatcher::new(tx, config).map_err(cannot)?;
         let mut each = false;
-        if let Err(e) = watcher.watch(content_dir, RecursiveMode::Recursive) {
+        let recursive = if folder_by_folder {
+            Err(notify::Error::generic("watching folder by folder"))
+        } else {
+            watcher.watch(content_dir, RecursiveMode::Recursive)
+        };
+        if let Err(e) = recursive {
             // One folder that cannot be watched (no permission, a path past PATH_MAX, the
             // system's limit on watches) fails the whole recursive watch: watch every folder
             // that can be, one by one, rather than none.
@@ -96,12 +111,21 @@ impl ContentWatcher {
         let weak = std::sync::Arc::downgrade(&watcher);
         let root = content_dir.to_path_buf();
         let canonical = root.canonicalize().unwrap_or_else(|_| root.clone());
-        let keep = move |res: notify::Result<Event>, paths: &mut Vec<PathBuf>| match res {
-            Ok(ev) if is_change(&ev.kind) => paths.extend(
-                ev.paths
-                    .into_iter()
-                    .filter(|p| relevant(&canonical, p) && relevant(&root, p)),
-            ),
+        // Changed paths that matter, and (watching folder by folder) folders made since, which
+        // need watches of their own: any created folder, whatever its name (`v1.2` included).
+        let keep = move |res: notify::Result<Event>,
+                         paths: &mut Vec<PathBuf>,
+                         folders: &mut Vec<PathBuf>| match res {
+            Ok(ev) if is_change(&ev.kind) => {
+                if each && matches!(ev.kind, EventKind::Create(_)) {
+                    folders.extend(ev.paths.iter().cloned());
+                }
+                paths.extend(
+                    ev.paths
+                        .into_iter()
+                        .filter(|p| relevant(&canonical, p) && relevant(&root, p)),
+                );
+            }
             Ok(_) => {}
             Err(e) => log::warn!("file watcher: {e}"),
         };
@@ -111,12 +135,13 @@ impl ContentWatcher {
                 // Ends when the watcher (the sender) is dropped.
                 while let Ok(first) = rx.recv() {
                     let mut paths = Vec::new();
-                    keep(first, &mut paths);
+                    let mut folders = Vec::new();
+                    keep(first, &mut paths, &mut folders);
                     let started = Instant::now();
                     let mut open = true;
                     while started.elapsed() < MAX_DELAY {
                         match rx.recv_timeout(QUIET) {
-                            Ok(ev) => keep(ev, &mut paths),
+                            Ok(ev) => keep(ev, &mut paths, &mut folders),
                             Err(RecvTimeoutError::Timeout) => break,
                             Err(RecvTimeoutError::Disconnected) => {
                                 open = false;
@@ -131,7 +156,7 @@ impl ContentWatcher {
                         if let Some(w) = weak.upgrade()
                             && let Ok(mut w) = w.lock()
                         {
-                            for p in &paths {
+                            for p in &folders {
                                 if std::fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()) {
                                     watch_each(&mut w, p);
                                 }
@@ -278,14 +303,42 @@ mod tests {
         std::fs::set_permissions(root.join("locked"), std::fs::Permissions::from_mode(0o755))
             .expect("chmod back");
         let _w = w.expect("the folder is watched");
-        std::fs::create_dir_all(root.join("new/sub")).expect("mkdir");
+        std::fs::create_dir_all(root.join("new/v1.2")).expect("mkdir");
         std::thread::sleep(QUIET * 3);
         let _ = rx.try_iter().count();
-        std::fs::write(root.join("new/sub/a.md"), "x").expect("write");
+        std::fs::write(root.join("new/v1.2/a.md"), "x").expect("write");
         let got = rx.recv_timeout(Duration::from_secs(10)).expect("an event");
         assert!(
-            got.iter().any(|p| p.ends_with("new/sub/a.md")),
+            got.iter().any(|p| p.ends_with("new/v1.2/a.md")),
             "{got:?} ({made} deep folders)"
+        );
+    }
+
+    /// Watching folder by folder (what happens when the recursive watch fails), folders made
+    /// later are watched too, whatever their names.
+    #[test]
+    fn folder_by_folder_watches_new_folders() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("cases")).expect("mkdir");
+        let (tx, rx) = mpsc::channel();
+        let _w = ContentWatcher::start_with(root, true, move |paths| {
+            let _ = tx.send(paths);
+        })
+        .expect("watch");
+        std::fs::write(root.join("cases/a.md"), "x").expect("write");
+        let got = rx.recv_timeout(Duration::from_secs(10)).expect("an event");
+        assert!(got.iter().any(|p| p.ends_with("cases/a.md")), "{got:?}");
+        std::fs::create_dir_all(root.join("rules/v1.2")).expect("mkdir");
+        std::thread::sleep(QUIET * 3);
+        let _ = rx.try_iter().count();
+        std::fs::write(root.join("rules/v1.2/b.md"), "x").expect("write");
+        let got = rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("an event in a new folder");
+        assert!(
+            got.iter().any(|p| p.ends_with("rules/v1.2/b.md")),
+            "{got:?}"
         );
     }
 }

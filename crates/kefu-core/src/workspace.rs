@@ -622,7 +622,7 @@ impl Workspace {
 
     /// Content problems (file:line messages).
     pub fn problems(&self) -> Result<Vec<Problem>, ApiError> {
-        self.with_library(|lib| Ok(lib.problems().iter().map(Problem::visible).collect()))
+        self.with_library(|lib| Ok(shown(lib.problems())))
     }
 
     /// Re-reads the content folder and updates the index. A library that failed to open is
@@ -792,7 +792,11 @@ impl Workspace {
         path: Option<String>,
         text: String,
     ) -> Result<SourceCheck, ApiError> {
-        self.with_library(|lib| Ok(lib.check_source(path.as_deref(), &text)))
+        self.with_library(|lib| {
+            let mut c = lib.check_source(path.as_deref(), &text);
+            c.problems = shown(&c.problems);
+            Ok(c)
+        })
     }
 
     /// Saves an editor buffer (never over a file changed on disk) and re-indexes.
@@ -800,7 +804,7 @@ impl Workspace {
         let author = self.author();
         let out = self.with_library_mut(|lib| lib.save_source(&req, author.as_deref()));
         self.kick_semantic();
-        out
+        out.map(shown_outcome)
     }
 
     /// "两份都保留" after a conflict: saves the buffer as a copy beside the original.
@@ -808,7 +812,7 @@ impl Workspace {
         let author = self.author();
         let out = self.with_library_mut(|lib| lib.save_copy(&req, author.as_deref()));
         self.kick_semantic();
-        out
+        out.map(shown_outcome)
     }
 
     /// The 待复核 list.
@@ -859,7 +863,11 @@ impl Workspace {
         let dir = self.content_dir()?;
         let data = self.team.load(&dir);
         let now = self.clock.now();
-        self.with_library(|lib| Ok(crate::team::view_of(&dir, lib.documents(), &data, now)))
+        self.with_library(|lib| {
+            let mut view = crate::team::view_of(&dir, lib.documents(), &data, now);
+            view.problems = shown(&view.problems);
+            Ok(view)
+        })
     }
 
     /// One agent's weekly trend, recent attempts and findings.
@@ -984,4 +992,31 @@ impl Workspace {
 /// Sharing needs a valid agent id; any id set must be valid.
 fn check_team(team: &TeamSettings) -> Result<(), ApiError> {
     crate::team::share::check(team).map_err(ApiError::from)
+}
+
+/// Problems as the page shows them: control and bidi characters escaped ([`Problem::visible`]).
+fn shown(problems: &[Problem]) -> Vec<Problem> {
+    problems.iter().map(Problem::visible).collect()
+}
+
+fn shown_outcome(o: SaveOutcome) -> SaveOutcome {
+    match o {
+        SaveOutcome::Saved {
+            path,
+            id,
+            fingerprint,
+            text,
+            problems,
+        } => SaveOutcome::Saved {
+            path,
+            id,
+            fingerprint,
+            text,
+            problems: shown(&problems),
+        },
+        SaveOutcome::Invalid { problems } => SaveOutcome::Invalid {
+            problems: shown(&problems),
+        },
+        other => other,
+    }
 }

@@ -73,8 +73,20 @@ const INPUTS: &[Input] = &[
         query: "退款",
     },
     Input {
-        name: "backticks, one line",
-        make: |n| repeat_to("`", n),
+        // Runs of 1, 2, 3 … backticks that never close one another: each run looks for its
+        // closer (the classic quadratic code-span search). Not at a line start, which would
+        // open a fenced block instead.
+        name: "backtick runs of growing length",
+        make: |n| {
+            let mut s = String::from("退款 ");
+            let mut k = 1;
+            while s.len() < n {
+                s.push_str(&"`".repeat(k));
+                s.push('x');
+                k = k % 2000 + 1;
+            }
+            s
+        },
         query: "退款",
     },
     Input {
@@ -90,8 +102,10 @@ const INPUTS: &[Input] = &[
     Input {
         name: "table, many columns",
         make: |n| {
-            let row = repeat_to("|退款", n / 3);
-            format!("{row}|\n{}|\n{row}|\n", repeat_to("|-", n / 3))
+            // Header, delimiter and body rows with the same number of cells (or it is no table).
+            let cells = n / 3 / "|退款".len();
+            let row = "|退款".repeat(cells);
+            format!("{row}|\n{}|\n{row}|\n", "|-".repeat(cells))
         },
         query: "退款",
     },
@@ -103,6 +117,11 @@ const INPUTS: &[Input] = &[
     Input {
         name: "quoted values never closed `<a title=\"`",
         make: |n| repeat_to("<a title=\"<b title='", n),
+        query: "退款",
+    },
+    Input {
+        name: "many small HTML blocks",
+        make: |n| repeat_to("<div>退款</div>\n\n", n),
         query: "退款",
     },
     Input {

@@ -137,10 +137,22 @@ impl<'de> Deserialize<'de> for Flag {
             fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Flag, E> {
                 Ok(Flag(v))
             }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Flag, E> {
+                match v {
+                    0 | 1 => Ok(Flag(v == 1)),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Unsigned(v), &self)),
+                }
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Flag, E> {
+                match v {
+                    0 | 1 => Ok(Flag(v == 1)),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Signed(v), &self)),
+                }
+            }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Flag, E> {
                 match v.trim().to_ascii_lowercase().as_str() {
-                    "yes" | "y" | "on" | "是" => Ok(Flag(true)),
-                    "no" | "n" | "off" | "否" => Ok(Flag(false)),
+                    "true" | "yes" | "y" | "on" | "1" | "是" => Ok(Flag(true)),
+                    "false" | "no" | "n" | "off" | "0" | "否" => Ok(Flag(false)),
                     _ => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
                 }
             }
