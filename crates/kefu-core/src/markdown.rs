@@ -528,12 +528,18 @@ fn html_chunks(events: Vec<Event<'_>>) -> Vec<Vec<Event<'_>>> {
 
 /// Cleans arbitrary HTML down to safe, content-only markup.
 pub fn sanitize(html: &str) -> String {
-    let schemes: HashSet<&str> = ["http", "https", "mailto"].into_iter().collect();
-    ammonia::Builder::default()
-        .url_schemes(schemes)
-        .link_rel(Some("noopener noreferrer"))
-        .add_tag_attributes("input", ["type", "checked", "disabled"])
-        .add_tags(["input"])
+    // Built once: a body can hold thousands of raw-HTML blocks, each sanitised apart.
+    static BUILDER: std::sync::OnceLock<ammonia::Builder<'static>> = std::sync::OnceLock::new();
+    BUILDER
+        .get_or_init(|| {
+            let schemes: HashSet<&str> = ["http", "https", "mailto"].into_iter().collect();
+            let mut b = ammonia::Builder::default();
+            b.url_schemes(schemes)
+                .link_rel(Some("noopener noreferrer"))
+                .add_tag_attributes("input", ["type", "checked", "disabled"])
+                .add_tags(["input"]);
+            b
+        })
         .clean(html)
         .to_string()
 }
@@ -579,7 +585,11 @@ pub fn plain_text(body: &str, title_of: &dyn Fn(&str) -> Option<String>) -> Stri
 /// Appends the visible text of a block of raw HTML: tags removed, `<script>` and `<style>`
 /// content dropped, character references decoded (by the sanitiser's HTML parser).
 fn push_html_text(out: &mut String, html: &str) {
-    let cleaned = ammonia::Builder::empty().clean(html).to_string();
+    static TEXT_ONLY: std::sync::OnceLock<ammonia::Builder<'static>> = std::sync::OnceLock::new();
+    let cleaned = TEXT_ONLY
+        .get_or_init(ammonia::Builder::empty)
+        .clean(html)
+        .to_string();
     // The serialiser escapes only these in text; `&amp;` last, so `&amp;lt;` stays `&lt;`.
     let text = cleaned
         .replace("&lt;", "<")
