@@ -180,7 +180,12 @@ fn measure(dir: &Path, header: &str, body: &str, query: &str, reps: usize) -> Be
         // The document loaded: a file over the limit would be skipped, and the figure would
         // time an empty library. (A body of one 700,000-character word is not found by its
         // words, as any search engine caps its terms; its title still is.)
-        if found.hits.is_empty() && lib.search("最坏情况", &SearchOptions::default())?.hits.is_empty() {
+        if found.hits.is_empty()
+            && lib
+                .search("最坏情况", &SearchOptions::default())?
+                .hits
+                .is_empty()
+        {
             return Err(format!("the worst-case document was not found by {query:?}").into());
         }
     }
