@@ -84,7 +84,6 @@ fn scan_links(body: &str) -> Vec<RawLink> {
     let mut out = Vec::new();
     let mut offset = 0;
     for (line_no, line) in body.split_inclusive('\n').enumerate() {
-        let bytes = line.as_bytes();
         // Where the next `]]` at or after some point starts: `None` = not searched yet,
         // `Some(None)` = there is none after the last search point.
         let mut close: Option<Option<usize>> = None;
@@ -122,7 +121,6 @@ fn scan_links(body: &str) -> Vec<RawLink> {
                 continue;
             }
             i += 1;
-            debug_assert!(i <= bytes.len());
         }
         offset += line.len();
     }

@@ -999,24 +999,9 @@ fn shown(problems: &[Problem]) -> Vec<Problem> {
     problems.iter().map(Problem::visible).collect()
 }
 
-fn shown_outcome(o: SaveOutcome) -> SaveOutcome {
-    match o {
-        SaveOutcome::Saved {
-            path,
-            id,
-            fingerprint,
-            text,
-            problems,
-        } => SaveOutcome::Saved {
-            path,
-            id,
-            fingerprint,
-            text,
-            problems: shown(&problems),
-        },
-        SaveOutcome::Invalid { problems } => SaveOutcome::Invalid {
-            problems: shown(&problems),
-        },
-        other => other,
+fn shown_outcome(mut o: SaveOutcome) -> SaveOutcome {
+    if let SaveOutcome::Saved { problems, .. } | SaveOutcome::Invalid { problems } = &mut o {
+        *problems = shown(problems);
     }
+    o
 }
