@@ -544,6 +544,34 @@ describe("result rendering", () => {
     expect(document.querySelector("[data-testid=mistakes] .by-meaning")).toBeNull();
   });
 
+  test("a clause a copied reply changed to put something on the buyer is named as an edit", () => {
+    const edited = {
+      text: "参考话术里没有的「一半」",
+      why: "照着参考话术说，却在这句加了参考话术和事实里都没有的「一半」：把事情、费用、条件或责任推给了买家，请对照规则核对",
+      rule: null,
+      matched: "运费我们和您一人一半",
+      start: 0,
+      end: 10,
+      by: "edited" as const,
+      penalty: 30,
+    };
+    render(DrillResultView, {
+      props: {
+        prompt,
+        result: { ...result, breakdown: { ...result.breakdown, mistakes: [edited] } },
+        reply: "运费我们和您一人一半",
+        mode: "reply",
+        isLast: false,
+        onnext: () => {},
+        onopenrule: () => {},
+      },
+    });
+    const item = screen.getByTestId("mistakes").textContent ?? "";
+    expect(item).toContain("运费我们和您一人一半");
+    expect(item).toContain("推给了买家");
+    expect(document.querySelector("[data-testid=mistakes] [data-by=edited] .tag-mini")?.textContent).toBe("改了参考话术");
+  });
+
   test("score, bars, marks, missing with rules, banned, metrics, references", async () => {
     const opened: string[] = [];
     const nexts = renderResult((id) => opened.push(id));

@@ -107,6 +107,8 @@ pub enum MatchBy {
     /// A clause copies a reference's but says the opposite (a yes made a no, the shop's part
     /// made the buyer's).
     Reversed,
+    /// A clause a copied reply changed or added, meaning nothing the drill's texts say.
+    Edited,
 }
 
 /// A known mistake the reply makes.
@@ -599,6 +601,37 @@ pub fn score(
             start: c.start as u32,
             end: c.end as u32,
             by: MatchBy::Reversed,
+            penalty: default_penalty,
+        });
+    }
+
+    // A clause a copied reply changed or added that puts something new on the buyer (work, a
+    // cost, a wait, a condition) which the drill's texts do not: the trainee recited the
+    // script and changed its substance.
+    let approved: Vec<&str> = lexicon
+        .elements
+        .values()
+        .flat_map(|e| e.patterns.iter().map(String::as_str))
+        .collect();
+    for e in judge::edits(reply, &reply_clauses, drill, &approved) {
+        if wrong_clauses.contains(&e.clause) {
+            continue;
+        }
+        let c = &reply_clauses[e.clause];
+        let Some(word) = judge::burden(c, &e) else {
+            continue;
+        };
+        wrong_clauses.push(e.clause);
+        mistakes.push(MistakeHit {
+            text: format!("参考话术里没有的「{word}」"),
+            why: format!(
+                "照着参考话术说，却在这句加了参考话术和事实里都没有的「{word}」：把事情、费用、条件或责任推给了买家，请对照规则核对"
+            ),
+            rule: None,
+            matched: c.text.clone(),
+            start: c.start as u32,
+            end: c.end as u32,
+            by: MatchBy::Edited,
             penalty: default_penalty,
         });
     }
@@ -1262,6 +1295,54 @@ mod tests {
         );
         let other = score(&d, &lex, "亲，打包票明天到，感谢支持", None, None);
         assert_eq!(other.banned.len(), 1);
+    }
+
+    #[test]
+    fn a_copied_reply_that_adds_a_burden_on_the_buyer_loses_the_points_and_says_which() {
+        let mut d = drill();
+        d.references = vec![
+            "亲，先跟您说声对不起，您把问题照片发我，补发新的今天发出，运费全由我们出，这件事我跟到底~".into(),
+        ];
+        let l = lexicon();
+        let right = score(&d, &l, &d.references[0].clone(), None, None);
+        assert!(right.mistakes.is_empty(), "{:?}", right.mistakes);
+        for (changed, word) in [
+            ("运费全由我们出", "运费我们和您一人一半"),
+            ("补发新的今天发出", "补发要等您寄回旧的才能发"),
+            ("这件事我跟到底", "这件事需要您自己去找快递"),
+        ] {
+            let wrong = d.references[0].replace(changed, word);
+            let b = score(&d, &l, &wrong, None, None);
+            let edits: Vec<&MistakeHit> = b
+                .mistakes
+                .iter()
+                .filter(|m| m.by == MatchBy::Edited)
+                .collect();
+            assert_eq!(edits.len(), 1, "{wrong}: {:?}", b.mistakes);
+            assert_eq!(edits[0].matched, word, "the changed clause is named");
+            assert!(edits[0].why.contains("推给了买家"));
+            assert_eq!(edits[0].penalty, l.mistake_penalty);
+            assert!(
+                b.score + 15 <= right.score,
+                "{} vs {}",
+                b.score,
+                right.score
+            );
+        }
+        // Edits that lift a burden, or change only a few characters, or a reply in the
+        // agent's own words: nothing is charged.
+        for fine in [
+            d.references[0].replace("运费全由我们出", "运费不用您出，都算我们的"),
+            d.references[0].replace("我跟到底", "我负责到底"),
+            "亲实在抱歉，拍张照片给我，今天就给您寄新的，寄费我们掏，需要您做的我会提前说".into(),
+        ] {
+            let b = score(&d, &l, &fine, None, None);
+            assert!(
+                b.mistakes.iter().all(|m| m.by != MatchBy::Edited),
+                "{fine}: {:?}",
+                b.mistakes
+            );
+        }
     }
 
     #[test]

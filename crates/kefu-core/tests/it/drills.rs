@@ -189,14 +189,14 @@ fn hard_pairs_are_ordered_right_in_each_kind() {
     ordered(&lib, "hard-dev.yaml", true);
     let reported = ordered(&lib, "hard.yaml", false);
     // A second paraphrase set, written later by another helper (copied wording with one
-    // clause made wrong in ways no known mistake lists): far from the target, floored so that
-    // a regression shows.
-    let second = ordered(&lib, "hard-paraphrase2.yaml", false);
+    // clause made wrong in ways no known mistake lists). The burdens an edit can add were
+    // chosen on it, so it is a development set now (details shown).
+    let second = ordered(&lib, "hard-paraphrase2.yaml", true);
     // … and a third, by a helper who reported only its counts (measured once, never tuned on).
     let third = ordered(&lib, "hard-paraphrase3.yaml", false);
     for (kind, right, total, _) in second.iter().chain(&third) {
         assert!(
-            right * 100 >= total * 15,
+            right * 100 >= total * 45,
             "later sets {kind}: {right}/{total} ordered right"
         );
     }
@@ -204,7 +204,7 @@ fn hard_pairs_are_ordered_right_in_each_kind() {
         assert!(*total >= 20, "{kind}: only {total} pairs");
         // The target is 90 % in every kind. Copied-but-wrong replies ("paraphrase")
         // are not there yet (docs/benchmarks.md); this floor catches a regression.
-        let floor = if kind == "paraphrase" { 65 } else { 90 };
+        let floor = if kind == "paraphrase" { 80 } else { 90 };
         assert!(
             right * 100 >= total * floor,
             "{kind}: {right}/{total} ordered right, below {floor} %"

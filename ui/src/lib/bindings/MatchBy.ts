@@ -3,4 +3,4 @@
 /**
  * How something in a reply was recognised.
  */
-export type MatchBy = "words" | "meaning" | "number" | "reversed";
+export type MatchBy = "words" | "meaning" | "number" | "reversed" | "edited";
