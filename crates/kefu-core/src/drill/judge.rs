@@ -198,6 +198,19 @@ pub(crate) fn conflicting<'a>(
     expected: &[Quantity],
 ) -> Option<(&'a Quantity, Vec<String>)> {
     for q in stated {
+        // Working days where the fact counts calendar days is a longer wait (15个工作日 for
+        // 15天), whatever the number.
+        if q.unit == "工作日" && !expected.iter().any(|e| e.unit == "工作日") {
+            let mut right: Vec<String> = expected
+                .iter()
+                .filter(|e| e.unit == "天")
+                .map(|e| e.written.clone())
+                .collect();
+            right.dedup();
+            if !right.is_empty() {
+                return Some((q, right));
+            }
+        }
         let same_unit: Vec<&Quantity> = expected.iter().filter(|e| e.unit == q.unit).collect();
         if !same_unit.is_empty() && !same_unit.iter().any(|e| (e.value - q.value).abs() < 1e-9) {
             let mut right: Vec<String> = same_unit.iter().map(|e| e.written.clone()).collect();
@@ -688,7 +701,8 @@ const BURDENS: &[&str] = &[
     "怪您",
 ];
 
-/// Words before a burden that lift it (不用您出, 无需您自己, 不会扣).
+/// Words before a burden that lift it (不用您出, 无需您自己, 不会扣), besides a negating
+/// character right before it (不怪您).
 const LIFTED: &[&str] = &[
     "不用",
     "无需",
@@ -717,7 +731,12 @@ pub(crate) fn burden<'a>(clause: &Clause, edit: &Edit) -> Option<&'a str> {
                 continue;
             }
             let before: String = chars[i.saturating_sub(3)..i].iter().collect();
-            if LIFTED.iter().any(|l| before.contains(l)) {
+            if LIFTED.iter().any(|l| before.contains(l))
+                || before
+                    .chars()
+                    .last()
+                    .is_some_and(|c| NEGATIONS.contains(&c))
+            {
                 continue;
             }
             return Some(b);
@@ -1141,5 +1160,14 @@ mod tests {
         );
         assert!(conflicting(&quantities("七天内都可以"), &expected).is_none());
         assert!(conflicting(&quantities("48小时内发货"), &expected).is_none());
+        // Working days for calendar days is a longer wait, even with the same number.
+        let working = quantities("7个工作日内可以退");
+        let (q, right) = conflicting(&working, &expected).expect("longer");
+        assert_eq!(
+            (q.written.as_str(), right),
+            ("7个工作日", vec!["7天".to_string()])
+        );
+        assert!(conflicting(&quantities("7个工作日内"), &quantities("3个工作日")).is_some());
+        assert!(conflicting(&quantities("3个工作日内"), &quantities("3个工作日")).is_none());
     }
 }

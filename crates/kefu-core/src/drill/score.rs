@@ -1334,6 +1334,7 @@ mod tests {
         for fine in [
             d.references[0].replace("运费全由我们出", "运费不用您出，都算我们的"),
             d.references[0].replace("我跟到底", "我负责到底"),
+            d.references[0].replace("先跟您说声对不起", "这不怪您催，先跟您说声对不起"),
             "亲实在抱歉，拍张照片给我，今天就给您寄新的，寄费我们掏，需要您做的我会提前说".into(),
         ] {
             let b = score(&d, &l, &fine, None, None);
