@@ -194,6 +194,12 @@ fn hard_pairs_are_ordered_right_in_each_kind() {
     let second = ordered(&lib, "hard-paraphrase2.yaml", true);
     // … and a third, by a helper who reported only its counts (measured once, never tuned on).
     let third = ordered(&lib, "hard-paraphrase3.yaml", false);
+    // … and a blind set of all four kinds (100 pairs over 93 drills), written after the edit
+    // check and measured once, never tuned on; read as counts only.
+    let blind = ordered(&lib, "hard-blind.yaml", false);
+    for (kind, right, total, _) in &blind {
+        println!("hard-blind {kind}: {right}/{total}");
+    }
     for (kind, right, total, _) in second.iter().chain(&third) {
         assert!(
             right * 100 >= total * 45,
