@@ -32,9 +32,9 @@ async function shot(name) {
 
 const searchBox = () => driver.findElement(By.css("[role=combobox]"));
 
+/** Read in one script: the cards are replaced as each key's results arrive. */
 async function firstCardId() {
-  const cards = await driver.findElements(By.css(".card"));
-  return cards.length ? cards[0].getAttribute("data-id") : null;
+  return driver.executeScript("const c = document.querySelector('.card'); return c ? c.getAttribute('data-id') : null;");
 }
 
 /** Types `text` into the search box and waits until the first result is `id`. */

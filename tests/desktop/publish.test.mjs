@@ -35,8 +35,8 @@ async function shot(name) {
 const searchBox = () => driver.findElement(By.css("[role=combobox]"));
 
 async function cardIds() {
-  const cards = await driver.findElements(By.css(".card"));
-  return Promise.all(cards.map((c) => c.getAttribute("data-id")));
+  // Read in one script: the cards are replaced as each key's results arrive.
+  return driver.executeScript("return Array.from(document.querySelectorAll('.card'), (c) => c.getAttribute('data-id'));");
 }
 
 async function typeQuery(text) {
