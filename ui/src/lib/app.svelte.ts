@@ -149,7 +149,7 @@ export class AppState {
 
   constructor(backend: Backend, options: AppOptions = {}) {
     this.backend = backend;
-    this.search = new SearchController(backend, options.debounceMs ?? 0);
+    this.search = new SearchController(backend, options.debounceMs ?? 40);
     this.drills = new DrillsState(backend);
     this.toastMs = options.toastMs ?? 1600;
     this.checkDebounceMs = options.checkDebounceMs ?? 250;

@@ -1,7 +1,5 @@
-// Search-as-you-type: no fixed wait (a search costs the core a few milliseconds), at most one
-// request in flight — keys typed meanwhile are sent as one request for the latest text when it
-// returns — a sequence number so that a slow old answer never overwrites a newer one, and the
-// previous results kept on screen until the new ones arrive.
+// Search-as-you-type: debounced requests, a sequence number so that a slow old answer never
+// overwrites a newer one, and the previous results kept on screen until the new ones arrive.
 
 import type { ApiError } from "./bindings/ApiError";
 import type { Hit } from "./bindings/Hit";
@@ -13,9 +11,6 @@ import type { Backend } from "./api/backend";
 import { toApiError } from "./api/errors";
 
 export const SEARCH_LIMIT = 30;
-
-/** A request in flight this long no longer holds back the next one (a stuck call never blocks typing). */
-export const HOLD_MAX_MS = 1000;
 
 export class SearchController {
   query = $state("");
@@ -30,15 +25,10 @@ export class SearchController {
 
   private seq = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private inFlight = 0;
-  private sentAt = 0;
-  /** The text changed while a request was in flight: send the latest when it returns. */
-  private rerun = false;
   private readonly backend: Backend;
   private readonly debounceMs: number;
 
-  /** `debounceMs`: wait this long after a key before sending (0: send at once, coalesced). */
-  constructor(backend: Backend, debounceMs = 0) {
+  constructor(backend: Backend, debounceMs = 40) {
     this.backend = backend;
     this.debounceMs = debounceMs;
   }
@@ -116,7 +106,6 @@ export class SearchController {
     this.timer = null;
     if (this.query.trim() === "") {
       this.seq += 1; // anything in flight is now stale
-      this.rerun = false;
       this.results = null;
       this.suggestions = [];
       this.error = null;
@@ -125,15 +114,8 @@ export class SearchController {
       return;
     }
     this.pending = true;
-    if (delay <= 0) this.send();
-    else this.timer = setTimeout(() => this.send(), delay);
-  }
-
-  /** Sends the current query, or marks it to be sent when the request in flight returns. */
-  private send(): void {
-    this.timer = null;
-    if (this.inFlight > 0 && performance.now() - this.sentAt < HOLD_MAX_MS) this.rerun = true;
-    else void this.run();
+    if (delay <= 0) void this.run();
+    else this.timer = setTimeout(() => void this.run(), delay);
   }
 
   /** Sends the current query now; resolves when its answer (or a newer one) is in. */
@@ -141,8 +123,6 @@ export class SearchController {
     this.timer = null;
     const mine = ++this.seq;
     const query = this.query;
-    this.inFlight += 1;
-    this.sentAt = performance.now();
     try {
       const res = await this.backend.search({
         query,
@@ -154,7 +134,7 @@ export class SearchController {
       this.results = res;
       this.selected = 0;
       this.error = null;
-      this.pending = this.rerun;
+      this.pending = false;
       if (res.hits.length === 0) {
         const suggestions = await this.backend.suggest(query).catch(() => []);
         if (mine === this.seq) this.suggestions = suggestions;
@@ -164,19 +144,12 @@ export class SearchController {
     } catch (e) {
       if (mine !== this.seq) return;
       this.error = toApiError(e);
-      this.pending = this.rerun;
-    } finally {
-      this.inFlight -= 1;
-      if (this.rerun && this.inFlight === 0) {
-        this.rerun = false;
-        void this.run();
-      }
+      this.pending = false;
     }
   }
 
   dispose(): void {
     if (this.timer !== null) clearTimeout(this.timer);
-    this.rerun = false;
     this.seq += 1;
   }
 }
