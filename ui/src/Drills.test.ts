@@ -3,6 +3,7 @@
 // cannot be replayed exactly, so `drill_submit` answers with the recorded result of the same drill,
 // mode and reply (its log typed the same keys: src/test/fixture-calls.json).
 
+import type { ScoreBreakdown } from "./lib/bindings/ScoreBreakdown";
 import { describe, expect, test } from "vitest";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import App from "./App.svelte";
@@ -515,6 +516,21 @@ describe("result rendering", () => {
     return () => next;
   }
 
+  /** The result view with one mistake in the breakdown, the reply being its matched text. */
+  function renderMistake(m: ScoreBreakdown["mistakes"][number]) {
+    render(DrillResultView, {
+      props: {
+        prompt,
+        result: { ...result, breakdown: { ...result.breakdown, mistakes: [m] } },
+        reply: m.matched,
+        mode: "reply",
+        isLast: false,
+        onnext: () => {},
+        onopenrule: () => {},
+      },
+    });
+  }
+
   test("a clause that reverses the reference says so, with what the reference says", () => {
     const reversed = {
       text: "有损坏的话直接拒收就好",
@@ -526,17 +542,7 @@ describe("result rendering", () => {
       by: "reversed" as const,
       penalty: 30,
     };
-    render(DrillResultView, {
-      props: {
-        prompt,
-        result: { ...result, breakdown: { ...result.breakdown, mistakes: [reversed] } },
-        reply: "有损坏的话也不能拒收",
-        mode: "reply",
-        isLast: false,
-        onnext: () => {},
-        onopenrule: () => {},
-      },
-    });
+    renderMistake(reversed);
     const item = screen.getByTestId("mistakes").textContent ?? "";
     expect(item).toContain("有损坏的话也不能拒收");
     expect(item).toContain("这里意思说反了");
@@ -555,17 +561,7 @@ describe("result rendering", () => {
       by: "edited" as const,
       penalty: 30,
     };
-    render(DrillResultView, {
-      props: {
-        prompt,
-        result: { ...result, breakdown: { ...result.breakdown, mistakes: [edited] } },
-        reply: "运费我们和您一人一半",
-        mode: "reply",
-        isLast: false,
-        onnext: () => {},
-        onopenrule: () => {},
-      },
-    });
+    renderMistake(edited);
     const item = screen.getByTestId("mistakes").textContent ?? "";
     expect(item).toContain("运费我们和您一人一半");
     expect(item).toContain("推给了买家");
